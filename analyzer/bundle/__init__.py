@@ -1,0 +1,1 @@
+"""What a deployment package holds: components, layers, native extensions, imports."""

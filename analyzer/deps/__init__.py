@@ -1,0 +1,1 @@
+"""Pinned and vendored dependencies against the package index for a target runtime."""

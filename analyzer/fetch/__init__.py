@@ -1,0 +1,1 @@
+"""Getting a function's bytes onto disk: local input, AWS, downloads, archives."""

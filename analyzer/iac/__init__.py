@@ -1,0 +1,1 @@
+"""Runtime settings read from infrastructure templates."""

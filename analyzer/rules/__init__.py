@@ -1,0 +1,1 @@
+"""Source analysis: the catalogue of stdlib changes and the rules that read code."""
