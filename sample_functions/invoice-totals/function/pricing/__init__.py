@@ -1,0 +1,1 @@
+"""Invoice pricing: rate table and line arithmetic."""
