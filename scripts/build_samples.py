@@ -236,12 +236,34 @@ def verify_records(package_dir: Path) -> list[str]:
     return problems
 
 
+def readme_problems(samples: list[Sample]) -> list[str]:
+    """Rows of the README's verdict table that disagree with the measured expected.json."""
+    rows = {}
+    for line in (SAMPLES_ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if cells[0].startswith("[") and "](" in cells[0]:
+            rows[cells[0][1 : cells[0].index("]")]] = cells[-len(TARGETS) :]
+    problems = []
+    for sample in samples:
+        expected_path = sample.folder / "expected.json"
+        if not expected_path.exists():
+            problems.append(f"{sample.name}: not measured yet (run --measure)")
+            continue
+        expected = json.loads(expected_path.read_text(encoding="utf-8"))["verdicts"]
+        if rows.get(sample.name) != [expected[target] for target in TARGETS]:
+            problems.append(f"README.md: the row of {sample.name} does not match expected.json")
+    return problems
+
+
 def interpreter(version: str) -> str:
     """The real executable behind pythonX.Y, resolved once through the pyenv shims."""
     environment = dict(os.environ)
     environment.setdefault("PYENV_VERSION", DEFAULT_PYENV_VERSION)
     command = [f"python{version}", "-c", "import sys; print(sys.executable)"]
-    found = subprocess.run(command, capture_output=True, text=True, env=environment, check=True)
+    try:
+        found = subprocess.run(command, capture_output=True, text=True, env=environment, check=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise SystemExit(f"python{version} is not available (set PYENV_VERSION): {exc}") from exc
     return found.stdout.strip()
 
 
@@ -347,9 +369,9 @@ def measure(sample: Sample, executables: dict[str, str]) -> None:
     versions = sorted({sample.source_version, *MEASURED_VERSIONS}, key=version_key)
     runs, interpreters = {}, {}
     for version in versions:
-        executable = executables.get(version) or executables.setdefault(
-            version, interpreter(version)
-        )
+        if version not in executables:
+            executables[version] = interpreter(version)
+        executable = executables[version]
         interpreters[version] = subprocess.run(
             [executable, "-c", "import platform; print(platform.python_version())"],
             capture_output=True,
@@ -372,6 +394,8 @@ def measure(sample: Sample, executables: dict[str, str]) -> None:
             "event": "event.json",
             "command": MEASURE_COMMAND,
             "interpreters": interpreters,
+            "measured": plain,
+            "measured_with_deprecation_errors": strict,
             "runs": runs,
         },
     )
@@ -440,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if options.check:
         problems = [problem for sample in samples for problem in check(sample)]
+        problems.extend(readme_problems(samples))
         for problem in problems:
             print(problem, file=sys.stderr)
         return 1 if problems else 0
