@@ -23,7 +23,8 @@ SAMPLES_ROOT = REPO_ROOT / "sample_functions"
 
 JsonObject = dict[str, Any]
 
-# Zip entries carry this timestamp so a rebuild from the same files is byte-identical.
+# Zip entries carry this timestamp so a rebuild from the same files is byte-identical (given
+# the same zlib: another deflate implementation may compress the same bytes differently).
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # Local by-products of running code; never part of a sample's deployment package.
 SKIPPED_DIRS = frozenset({"__pycache__"})
@@ -449,10 +450,15 @@ def vendor(sample: Sample) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Builds (default), checks, measures or re-vendors the named samples, or all of them."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("names", nargs="*", help="samples to handle (default: all)")
     action = parser.add_mutually_exclusive_group()
-    action.add_argument("--check", action="store_true", help="fail if a zip or hash is stale")
+    action.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if a zip, hash, vendored file or README row is stale",
+    )
     action.add_argument("--measure", action="store_true", help="rebuild, then re-measure")
     action.add_argument("--vendor", action="store_true", help="reinstall vendored releases")
     options = parser.parse_args(argv)
