@@ -1,0 +1,58 @@
+"""Fixtures for the fetch stage: zip files built on the spot, and the shared cases."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+
+ZipEntry = tuple[str | zipfile.ZipInfo, bytes]
+"""A member to write: its name (or a ZipInfo carrying mode bits and flags) and its content."""
+
+MakeZip = Callable[..., Path]
+
+CASES_DIR = Path(os.environ.get("LAMBDA_ANALYZER_CASES", "/work/shared/cases"))
+
+
+@pytest.fixture
+def make_zip(tmp_path: Path) -> MakeZip:
+    """Build a real zip file in the test's temporary folder.
+
+    ``make_zip("function.zip", [("app.py", b"..."), (zip_info, b"...")])`` returns its path.
+    """
+
+    def build(
+        name: str, entries: Iterable[ZipEntry], compression: int = zipfile.ZIP_DEFLATED
+    ) -> Path:
+        archive = tmp_path / name
+        with zipfile.ZipFile(archive, "w", compression) as zip_file:
+            for member, content in entries:
+                zip_file.writestr(member, content)
+        return archive
+
+    return build
+
+
+@pytest.fixture
+def cases_dir() -> Path:
+    """The shared, read-only function cases (see their README)."""
+    if not CASES_DIR.is_dir():
+        pytest.skip(f"the shared cases are not at {CASES_DIR} (set LAMBDA_ANALYZER_CASES)")
+    return CASES_DIR
+
+
+def tree(root: Path) -> list[str]:
+    """Every path under ``root``, relative and sorted, folders ending in ``/``."""
+    return sorted(
+        path.relative_to(root).as_posix() + ("/" if path.is_dir() else "")
+        for path in root.rglob("*")
+    )
+
+
+@pytest.fixture
+def list_tree() -> Callable[[Path], list[str]]:
+    """``tree`` as a fixture: test modules do not import a conftest."""
+    return tree
