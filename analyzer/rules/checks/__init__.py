@@ -1,0 +1,1 @@
+"""Visitor rules: one file each, found by the engine without a list to edit."""
