@@ -10,6 +10,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from analyzer.bundle.distributions import (
+    Distribution,
+    find_distributions,
+    find_owner,
+    owner_index,
+)
+from analyzer.bundle.native import is_native_file
 from analyzer.errors import InputError
 from analyzer.models import (
     FUNCTION_CODE,
@@ -41,7 +48,6 @@ OPT = "/opt"
 
 SOURCE_SUFFIX = ".py"
 BYTECODE_SUFFIX = ".pyc"
-NATIVE_SUFFIXES = (".so", ".pyd", ".dylib")
 PYCACHE = "__pycache__"
 _DIST_INFO_SUFFIXES = (".dist-info", ".egg-info")
 _SITE_PACKAGES_PREFIX = "python/lib/python"
@@ -103,6 +109,8 @@ class Package:
     files: tuple[PackageFile, ...]
     dist_info_folders: tuple[str, ...] = ()
     """Display paths of ``*.dist-info`` and ``*.egg-info`` folders."""
+    distributions: tuple[Distribution, ...] = ()
+    """The vendored distributions of the function and of each layer (paths are display paths)."""
     errors: tuple[AnalysisError, ...] = ()
 
     @cached_property
@@ -146,7 +154,7 @@ def file_kind(name: str) -> FileKind:
         return FileKind.SOURCE
     if lowered.endswith(BYTECODE_SUFFIX):
         return FileKind.BYTECODE
-    if lowered.endswith(NATIVE_SUFFIXES):
+    if is_native_file(lowered):
         return FileKind.NATIVE
     return FileKind.OTHER
 
@@ -179,6 +187,10 @@ class _Entry:
 def collect_package(function: Function, *, max_files: int = MAX_FILES) -> Package:
     """Walk the function's code root and its layers; symbolic links are never followed.
 
+    Files listed by a vendored distribution's ``RECORD`` (or under a top-level package it
+    claims) belong to that distribution: a ``VENDORED`` component in the function's code, the
+    layer's component (with ``distribution`` set) in a layer.
+
     Raises ``InputError`` when the function's code root is not a folder. A missing layer
     folder, an unreadable folder or a walk past ``max_files`` files becomes an analysis error
     in the package, and what was walked is kept.
@@ -192,9 +204,12 @@ def collect_package(function: Function, *, max_files: int = MAX_FILES) -> Packag
 
     function_entries, function_dist_infos = _walk_root(code_root, "", walk)
     dist_infos.extend(function_dist_infos)
-    files.extend(_function_files(code_root, function_entries))
+    distributions = find_distributions(code_root)
+    files.extend(_function_files(function_entries, owner_index(distributions)))
 
     for layer in function.layers:
+        if walk.stopped:
+            break
         prefix = layer_display_path(layer.name, "")
         layer_root = Path(layer.root)
         if not layer_root.is_dir():
@@ -204,9 +219,17 @@ def collect_package(function: Function, *, max_files: int = MAX_FILES) -> Packag
             continue
         layer_entries, layer_dist_infos = _walk_root(layer_root, prefix, walk)
         dist_infos.extend(layer_dist_infos)
-        files.extend(_layer_files(layer, layer_root, layer_entries))
+        layer_distributions = find_distributions(layer_root, prefix)
+        distributions.extend(layer_distributions)
+        files.extend(_layer_files(layer, layer_entries, owner_index(layer_distributions)))
 
-    return Package(function, tuple(files), tuple(dist_infos), tuple(walk.errors))
+    return Package(
+        function,
+        tuple(files),
+        tuple(dist_infos),
+        tuple(distributions),
+        tuple(walk.errors),
+    )
 
 
 def _walk_root(root: Path, prefix: str, walk: _Walk) -> tuple[list[_Entry], list[str]]:
@@ -261,24 +284,23 @@ def _walk_root(root: Path, prefix: str, walk: _Walk) -> tuple[list[_Entry], list
     return entries, sorted(dist_infos)
 
 
-def _function_files(root: Path, entries: Sequence[_Entry]) -> Iterator[PackageFile]:
-    owners = _owners(root, entries)
+def _function_files(
+    entries: Sequence[_Entry], owners: dict[str, Distribution]
+) -> Iterator[PackageFile]:
     for entry in entries:
-        owner = owners.get(entry.relative)
-        component = (
-            Component(ComponentKind.VENDORED, owner[0], owner[1])
-            if owner is not None
-            else FUNCTION_CODE
-        )
+        owner = find_owner(owners, entry.relative)
+        component = owner.component if owner is not None else FUNCTION_CODE
         yield _package_file(entry, entry.relative, component, None, owner)
 
 
-def _layer_files(layer: Layer, root: Path, entries: Sequence[_Entry]) -> Iterator[PackageFile]:
-    owners = _owners(root, entries)
+def _layer_files(
+    layer: Layer, entries: Sequence[_Entry], owners: dict[str, Distribution]
+) -> Iterator[PackageFile]:
     component = Component(ComponentKind.LAYER, layer.name)
     for entry in entries:
         display = layer_display_path(layer.name, entry.relative)
-        yield _package_file(entry, display, component, layer.name, owners.get(entry.relative))
+        owner = find_owner(owners, display)
+        yield _package_file(entry, display, component, layer.name, owner)
 
 
 def _package_file(
@@ -286,7 +308,7 @@ def _package_file(
     display: str,
     component: Component,
     layer: str | None,
-    owner: tuple[str, str | None] | None,
+    owner: Distribution | None,
 ) -> PackageFile:
     name = entry.relative.rsplit("/", 1)[-1]
     folders = entry.relative.split("/")[:-1]
@@ -297,17 +319,11 @@ def _package_file(
         kind=file_kind(name),
         component=component,
         layer=layer,
-        distribution=owner[0] if owner else None,
-        distribution_version=owner[1] if owner else None,
+        distribution=owner.name if owner is not None else None,
+        distribution_version=owner.version if owner is not None else None,
         cached=PYCACHE in folders,
         size=entry.size,
     )
-
-
-def _owners(root: Path, entries: Sequence[_Entry]) -> dict[str, tuple[str, str | None]]:
-    """Relative path to (distribution name, version) for files a vendored RECORD lists."""
-    # TODO: read ownership from analyzer.bundle.distributions (owner_index) once it lands.
-    return {}
 
 
 # --------------------------------------------------------------------------- the module index
@@ -445,6 +461,14 @@ class ModuleIndex:
         """
         top = self.modules.get(module.partition(".")[0])
         return top is not None and top.kind is not ModuleKind.NAMESPACE
+
+    def top_level_modules(self) -> frozenset[str]:
+        """Top-level names that import the package's own code (see ``provides``)."""
+        return frozenset(
+            name
+            for name, entry in self.modules.items()
+            if "." not in name and entry.kind is not ModuleKind.NAMESPACE
+        )
 
     def file_of(self, module: str) -> str | None:
         """The display path of the file ``module`` runs, if it resolves to one."""
@@ -618,6 +642,9 @@ def universal_module_name(package_file: PackageFile) -> tuple[str, str] | None:
         relative = relative[len(import_root) :]
     parts = relative.split("/")
     if package_file.kind is FileKind.NATIVE:
+        # Only .so (and Windows' .pyd) files are named as modules; others are libraries.
+        if not parts[-1].lower().endswith((".so", ".pyd")):
+            return None
         stem = parts[-1].split(".", 1)[0]
     else:
         stem = parts[-1].rsplit(".", 1)[0]

@@ -1,0 +1,529 @@
+"""The static import graph from the handler module, and what it says about each finding's reach."""
+
+from __future__ import annotations
+
+import logging
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+
+from analyzer.bundle.layout import (
+    Candidate,
+    FileKind,
+    ModuleEntry,
+    ModuleIndex,
+    ModuleKind,
+    PackageFile,
+    universal_module_name,
+)
+from analyzer.models import AnalysisError, Finding, ImportRecord, Reach, SourceAnalysis
+
+logger = logging.getLogger(__name__)
+
+STAGE = "bundle"
+NATIVE_RULE_PREFIX = "native-"
+
+# How an import statement runs, best (most harmful) first; a chain of imports runs the way its
+# weakest link does, and a module is reached the way its best chain is.
+_ORDER = (Reach.IMPORT, Reach.CALL, Reach.GUARDED)
+_RANK = {reach: rank for rank, reach in enumerate(_ORDER)}
+
+
+@dataclass(frozen=True)
+class ModuleReach:
+    """How the handler reaches one module (or one file of it).
+
+    ``chain`` runs from the handler module (or one of its parent packages) to ``module``,
+    for reached modules. ``resolved`` is false for a module the package holds a file for
+    but that does not import on the graph's runtime (see ``ImportGraph.failed_imports``).
+    """
+
+    module: str
+    path: str | None
+    reach: Reach
+    chain: tuple[str, ...] = ()
+    resolved: bool = True
+
+
+@dataclass(frozen=True)
+class FailedImport:
+    """An import of a package module that fails on the graph's runtime.
+
+    ``path`` and ``line`` are the importing statement, where the function breaks;
+    ``reach`` is how that statement is reached (``Reach.UNREACHED`` when nothing the handler
+    imports makes it); ``candidates`` are the files that provide the module elsewhere and why
+    this runtime does not load them.
+    """
+
+    importer: str
+    path: str
+    line: int
+    module: str
+    reach: Reach
+    chain: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+
+
+@dataclass(frozen=True)
+class _Edge:
+    target: str
+    kind: Reach
+    line: int
+    fails: bool = False
+
+
+@dataclass(frozen=True)
+class ImportGraph:
+    """The modules of one runtime's index, each with how the handler reaches it.
+
+    With no handler (or one whose module the index lacks) every reach is ``Reach.UNKNOWN``.
+    ``reach_of_path`` maps display paths to reach: every module file, every source file of
+    the package (``Reach.UNREACHED`` when it is no module on this runtime), each file that
+    would provide a module failing to import here, and shared libraries of a distribution
+    (the best reach of that distribution's extension modules).
+    """
+
+    index: ModuleIndex
+    handler_module: str | None
+    modules: Mapping[str, ModuleReach]
+    reach_of_path: Mapping[str, ModuleReach]
+    failed_imports: tuple[FailedImport, ...] = ()
+    errors: tuple[AnalysisError, ...] = ()
+    edges: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each module's imported package modules, in statement order (failing ones included)."""
+
+    @property
+    def handler_known(self) -> bool:
+        """Whether reach was worked out from a handler module that the index has."""
+        return self.handler_module is not None and self.handler_module in self.index
+
+    def reach(self, module: str) -> Reach:
+        """How ``module`` is reached; ``Reach.UNREACHED`` for a name the graph does not hold."""
+        found = self.modules.get(module)
+        if found is not None:
+            return found.reach
+        return Reach.UNREACHED if self.handler_known else Reach.UNKNOWN
+
+    def reached(self) -> Iterator[ModuleReach]:
+        """Modules the handler reaches, in module-name order."""
+        for name in sorted(self.modules):
+            module_reach = self.modules[name]
+            if module_reach.reach in _RANK:
+                yield module_reach
+
+
+def build_import_graph(
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
+    handler_module: str | None,
+) -> ImportGraph:
+    """The import graph of ``index`` from ``handler_module`` (a dotted name, or ``None``).
+
+    ``analyses`` holds each source file's imports, by display path. Imports of modules the
+    package does not hold (the standard library, missing modules) are not edges; imports of
+    modules it holds but this runtime cannot load are ``failed_imports``. A relative import
+    that climbs above the top-level package is left out and reported in ``errors``.
+    """
+    errors: list[AnalysisError] = []
+    edges = _edges(index, analyses, errors)
+
+    handler_known = handler_module is not None and handler_module in index
+    if handler_module is not None and not handler_known:
+        errors.append(
+            AnalysisError(
+                STAGE,
+                f"handler module {handler_module} is not in the package on "
+                f"{index.runtime.name}; reach is unknown",
+            )
+        )
+    if handler_known:
+        assert handler_module is not None
+        reach, chains = _reach(edges, _prefixes(handler_module))
+    else:
+        reach, chains = {}, {}
+
+    modules: dict[str, ModuleReach] = {}
+    for name, entry in index.modules.items():
+        modules[name] = ModuleReach(
+            name,
+            entry.path,
+            reach.get(name, Reach.UNREACHED) if handler_known else Reach.UNKNOWN,
+            chains.get(name, ()),
+        )
+    failed = _failed_imports(index, edges, reach, chains, handler_known)
+    for failure in failed:
+        _note_failure(modules, failure)
+
+    return ImportGraph(
+        index=index,
+        handler_module=handler_module,
+        modules=modules,
+        reach_of_path=_reach_of_path(index, modules, handler_known),
+        failed_imports=tuple(failed),
+        errors=tuple(errors),
+        edges={name: tuple(edge.target for edge in out) for name, out in edges.items()},
+    )
+
+
+# --------------------------------------------------------------------------- edges
+
+
+def _prefixes(module: str) -> list[str]:
+    """``a``, ``a.b``, ``a.b.c`` for ``a.b.c``: the modules importing it runs, in order."""
+    parts = module.split(".")
+    return [".".join(parts[: count + 1]) for count in range(len(parts))]
+
+
+def _edges(
+    index: ModuleIndex, analyses: Mapping[str, SourceAnalysis], errors: list[AnalysisError]
+) -> dict[str, list[_Edge]]:
+    edges: dict[str, list[_Edge]] = {}
+    for name, entry in index.modules.items():
+        if entry.path is None:
+            continue
+        analysis = analyses.get(entry.path)
+        if analysis is None:
+            continue
+        package = name if entry.kind is ModuleKind.PACKAGE else name.rpartition(".")[0]
+        out: list[_Edge] = []
+        for record in analysis.imports:
+            base = _absolute(record, package)
+            if base is None:
+                errors.append(_relative_error(record, name, package, entry.path))
+                continue
+            kind = _kind(record)
+            for target, fails in _targets(index, analyses, record, base):
+                out.append(_Edge(target, kind, record.line, fails))
+        if out:
+            edges[name] = out
+    return edges
+
+
+def _kind(record: ImportRecord) -> Reach:
+    if record.guarded:
+        return Reach.GUARDED
+    return Reach.IMPORT if record.at_import_time else Reach.CALL
+
+
+def _absolute(record: ImportRecord, package: str) -> str | None:
+    """The absolute module a (possibly relative) import names, as ``importlib`` resolves it."""
+    if record.level == 0:
+        return record.module
+    if not package:
+        return None
+    bits = package.rsplit(".", record.level - 1)
+    if len(bits) < record.level:
+        return None
+    return f"{bits[0]}.{record.module}" if record.module else bits[0]
+
+
+def _relative_error(record: ImportRecord, module: str, package: str, path: str) -> AnalysisError:
+    statement = f"from {'.' * record.level}{record.module} import {', '.join(record.names)}"
+    problem = "beyond the top-level package" if package else "in a module that is not in a package"
+    return AnalysisError(
+        STAGE,
+        f"line {record.line}: relative import {problem} ({statement} in module {module}); "
+        "it fails when it runs, and is left out of the import graph",
+        path,
+    )
+
+
+def _targets(
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
+    record: ImportRecord,
+    base: str,
+) -> Iterator[tuple[str, bool]]:
+    """The package modules an import statement runs, and whether each import fails."""
+    for target in _prefixes(base):
+        if target in index.modules:
+            yield target, False
+        elif target in index.candidates:
+            yield target, True
+            return
+        else:
+            # Not a package module (the stdlib, or missing): nothing below it is either.
+            return
+    base_entry = index.modules[base]
+    for name in record.names:
+        if name == "*":
+            # TODO: a star import of a package also imports the submodules its __all__ lists
+            # (read __all__ from the source analysis once it records it).
+            continue
+        submodule = f"{base}.{name}"
+        if submodule in index.modules:
+            yield submodule, False
+        elif submodule in index.candidates and not _defines(base_entry, analyses, name):
+            yield submodule, True
+
+
+def _defines(entry: ModuleEntry, analyses: Mapping[str, SourceAnalysis], name: str) -> bool:
+    """Whether a module binds ``name`` itself, so ``from module import name`` loads nothing."""
+    if entry.path is None:
+        return False
+    analysis = analyses.get(entry.path)
+    return analysis is not None and name in analysis.top_level_names
+
+
+# --------------------------------------------------------------------------- reach
+
+
+def _reach(
+    edges: Mapping[str, list[_Edge]], starts: list[str]
+) -> tuple[dict[str, Reach], dict[str, tuple[str, ...]]]:
+    """Breadth-first, once per kind: unguarded import-time edges, then lazy, then guarded."""
+    reach: dict[str, Reach] = {}
+    chains: dict[str, tuple[str, ...]] = {}
+    for kind in _ORDER:
+        allowed = _ORDER[: _RANK[kind] + 1]
+        parent: dict[str, str | None] = dict.fromkeys(starts)
+        queue = deque(starts)
+        while queue:
+            module = queue.popleft()
+            if module not in reach:
+                reach[module] = kind
+                chains[module] = _chain(parent, module)
+            for edge in edges.get(module, ()):
+                if edge.fails or edge.kind not in allowed or edge.target in parent:
+                    continue
+                parent[edge.target] = module
+                queue.append(edge.target)
+    return reach, chains
+
+
+def _chain(parent: Mapping[str, str | None], module: str) -> tuple[str, ...]:
+    chain = [module]
+    step = parent[module]
+    while step is not None:
+        chain.append(step)
+        step = parent[step]
+    return tuple(reversed(chain))
+
+
+def _combine(first: Reach, second: Reach) -> Reach:
+    """How code runs when reaching it takes both ``first`` and ``second``."""
+    return _ORDER[max(_RANK[first], _RANK[second])]
+
+
+def _failed_imports(
+    index: ModuleIndex,
+    edges: Mapping[str, list[_Edge]],
+    reach: Mapping[str, Reach],
+    chains: Mapping[str, tuple[str, ...]],
+    handler_known: bool,
+) -> list[FailedImport]:
+    failed = []
+    for importer, out in edges.items():
+        path = index.modules[importer].path
+        assert path is not None
+        for edge in out:
+            if not edge.fails:
+                continue
+            importer_reach = reach.get(importer)
+            if not handler_known:
+                edge_reach = Reach.UNKNOWN
+            elif importer_reach is None:
+                edge_reach = Reach.UNREACHED
+            else:
+                edge_reach = _combine(importer_reach, edge.kind)
+            chain = (*chains[importer], edge.target) if importer in chains else ()
+            failed.append(
+                FailedImport(
+                    importer=importer,
+                    path=path,
+                    line=edge.line,
+                    module=edge.target,
+                    reach=edge_reach,
+                    chain=chain,
+                    candidates=index.candidates[edge.target],
+                )
+            )
+    failed.sort(key=lambda failure: (_sort_rank(failure.reach), failure.path, failure.line))
+    return failed
+
+
+def _sort_rank(reach: Reach) -> int:
+    return _RANK.get(reach, len(_RANK))
+
+
+def _better(new: Reach, old: Reach) -> bool:
+    return _sort_rank(new) < _sort_rank(old)
+
+
+def _note_failure(modules: dict[str, ModuleReach], failure: FailedImport) -> None:
+    """Record the attempted module under its own name, keeping its best reach."""
+    known = modules.get(failure.module)
+    if known is not None and not _better(failure.reach, known.reach):
+        return
+    modules[failure.module] = ModuleReach(
+        failure.module, None, failure.reach, failure.chain, resolved=False
+    )
+
+
+def _reach_of_path(
+    index: ModuleIndex, modules: Mapping[str, ModuleReach], handler_known: bool
+) -> dict[str, ModuleReach]:
+    default = Reach.UNREACHED if handler_known else Reach.UNKNOWN
+    by_path: dict[str, ModuleReach] = {}
+    for module_reach in modules.values():
+        if module_reach.path is not None:
+            by_path[module_reach.path] = module_reach
+
+    # A file that is no module here: it runs when an import of its module is attempted (a
+    # failing import, whose reach is kept under the module's name), or when a module of the
+    # same name in another file loads (a shadowed build of an extension), or never.
+    for package_file in index.package.files:
+        if package_file.path in by_path or package_file.cached:
+            continue
+        if package_file.kind not in (FileKind.SOURCE, FileKind.BYTECODE, FileKind.NATIVE):
+            continue
+        located = universal_module_name(package_file)
+        if located is None:
+            if package_file.kind is not FileKind.NATIVE:
+                by_path[package_file.path] = ModuleReach("", package_file.path, default)
+            continue
+        module = located[0]
+        known = modules.get(module)
+        if known is not None and (not known.resolved or package_file.kind is FileKind.NATIVE):
+            by_path[package_file.path] = replace(known, path=package_file.path)
+        else:
+            by_path[package_file.path] = ModuleReach(module, package_file.path, default, (), False)
+
+    _shared_libraries(index, by_path)
+    return by_path
+
+
+def _shared_libraries(index: ModuleIndex, by_path: dict[str, ModuleReach]) -> None:
+    """Give a distribution's shared libraries the best reach of its extension modules."""
+    # TODO: follow DT_NEEDED from each extension module to the libraries it really loads
+    # (needs the native reader to return needed library names).
+    best: dict[tuple[str | None, str], ModuleReach] = {}
+    libraries: list[PackageFile] = []
+    for package_file in index.package.files:
+        if package_file.kind is not FileKind.NATIVE or package_file.distribution is None:
+            continue
+        key = (package_file.layer, package_file.distribution)
+        known = by_path.get(package_file.path)
+        if known is None:
+            libraries.append(package_file)
+        elif known.reach in _RANK:
+            current = best.get(key)
+            if current is None or _better(known.reach, current.reach):
+                best[key] = known
+    for library in libraries:
+        found = best.get((library.layer, library.distribution or ""))
+        if found is not None:
+            by_path[library.path] = replace(found, path=library.path, resolved=False)
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def apply_reach(
+    findings: Iterable[Finding],
+    reach_of_path: Mapping[str, ModuleReach],
+    *,
+    target_index: ModuleIndex | None = None,
+) -> list[Finding]:
+    """``findings`` with ``reach`` and ``import_chain`` set from the import graph.
+
+    Use the graph of the function's source runtime (the package as it runs today).
+
+    - Source findings: unreached module -> ``UNREACHED``; module-level code (``IMPORT``) of a
+      module reached only lazily -> ``CALL``, only behind an ``ImportError`` fallback ->
+      ``GUARDED``; ``CALL`` and ``GUARDED`` stay.
+    - Native findings (rule ids ``native-*``): the reach of the extension module; imported
+      only behind a fallback -> ``GUARDED`` and ``optional``; never imported -> ``UNREACHED``.
+      With ``target_index``, a native file whose module loads from another file on the
+      target (a build for the target next to the old one) is ``UNREACHED``.
+    - Folder findings (``Reach.PACKAGE``, no line, such as ``layer-path-version``): the best
+      reach of the modules under the folder, ``UNREACHED`` if none is reached.
+    - Without a known handler (``Reach.UNKNOWN`` in the graph): the engine's reach stays,
+      and native findings are ``UNKNOWN``.
+    """
+    folder_paths: list[str] = []
+    return [_with_reach(finding, reach_of_path, folder_paths, target_index) for finding in findings]
+
+
+def _with_reach(
+    finding: Finding,
+    reach_of_path: Mapping[str, ModuleReach],
+    folder_paths: list[str],
+    target_index: ModuleIndex | None,
+) -> Finding:
+    """One finding of ``apply_reach``; ``folder_paths`` is filled with the sorted paths once."""
+    path = finding.location.path
+    is_native = finding.rule_id.startswith(NATIVE_RULE_PREFIX)
+    module_reach = reach_of_path.get(path)
+    if module_reach is None:
+        if finding.reach is Reach.PACKAGE and finding.location.line is None:
+            if not folder_paths:
+                folder_paths.extend(sorted(reach_of_path))
+            return _folder_reach(finding, reach_of_path, folder_paths)
+        return replace(finding, reach=Reach.UNKNOWN) if is_native else finding
+
+    if is_native:
+        if _superseded(path, module_reach, target_index):
+            return replace(finding, reach=Reach.UNREACHED, import_chain=())
+        optional = finding.optional or module_reach.reach is Reach.GUARDED
+        return replace(
+            finding,
+            reach=module_reach.reach,
+            import_chain=module_reach.chain,
+            optional=optional,
+        )
+
+    reach = _source_reach(finding.reach, module_reach.reach)
+    chain = module_reach.chain if reach in _RANK else ()
+    return replace(finding, reach=reach, import_chain=chain)
+
+
+def _source_reach(engine: Reach, module: Reach) -> Reach:
+    if module is Reach.UNKNOWN:
+        return engine
+    if module is Reach.UNREACHED:
+        return Reach.UNREACHED
+    if engine is Reach.IMPORT:
+        # TODO: a guarded import absorbs ImportError only; module-level code failing with
+        # AttributeError still escapes it (needs the exception type on each finding).
+        return module
+    return engine
+
+
+def _superseded(path: str, module_reach: ModuleReach, target_index: ModuleIndex | None) -> bool:
+    if target_index is None or not module_reach.module:
+        return False
+    entry = target_index.resolve(module_reach.module)
+    return entry is not None and entry.path is not None and entry.path != path
+
+
+def _folder_reach(
+    finding: Finding, reach_of_path: Mapping[str, ModuleReach], folder_paths: list[str]
+) -> Finding:
+    folder = finding.location.path.rstrip("/")
+    prefix = "" if folder in ("", ".") else folder + "/"
+    best: ModuleReach | None = None
+    unknown = False
+    for path in _under(folder_paths, prefix):
+        module_reach = reach_of_path[path]
+        if module_reach.reach is Reach.UNKNOWN:
+            unknown = True
+        elif module_reach.reach in _RANK and (
+            best is None or _better(module_reach.reach, best.reach)
+        ):
+            best = module_reach
+    if best is not None:
+        return replace(finding, reach=best.reach, import_chain=best.chain)
+    if unknown:
+        return finding
+    return replace(finding, reach=Reach.UNREACHED, import_chain=())
+
+
+def _under(sorted_paths: list[str], prefix: str) -> Iterator[str]:
+    """The paths of ``sorted_paths`` that start with ``prefix``."""
+    start = bisect_left(sorted_paths, prefix)
+    for path in sorted_paths[start:]:
+        if not path.startswith(prefix):
+            return
+        yield path
