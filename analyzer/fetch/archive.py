@@ -70,6 +70,9 @@ class ExtractionLimits:
     """Size of the zip file itself; a zip is never much larger than what it holds."""
 
 
+DEFAULT_LIMITS = ExtractionLimits()
+
+
 class SkippedMember(NamedTuple):
     """A member that was not extracted, and why."""
 
@@ -112,7 +115,7 @@ def sha256_base64(path: Path) -> str:
 
 
 def safe_extract(
-    archive: Path, destination: Path, limits: ExtractionLimits = ExtractionLimits()
+    archive: Path, destination: Path, limits: ExtractionLimits = DEFAULT_LIMITS
 ) -> ExtractionResult:
     """Extract the zip ``archive`` into ``destination``, a fresh empty folder the caller made.
 

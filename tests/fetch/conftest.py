@@ -44,6 +44,13 @@ def cases_dir() -> Path:
     return CASES_DIR
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test taking ``case_name`` once per shared case that has a configuration."""
+    if "case_name" in metafunc.fixturenames:
+        names = sorted(path.parent.name for path in CASES_DIR.glob("*/configuration.json"))
+        metafunc.parametrize("case_name", names)
+
+
 def tree(root: Path) -> list[str]:
     """Every path under ``root``, relative and sorted, folders ending in ``/``."""
     return sorted(
