@@ -31,6 +31,7 @@ SEVERITY_STYLES: dict[Severity | None, str] = {
 }
 ENTRY_INDENT = 2
 DETAIL_INDENT = 6
+MATRIX_NAME_MIN_WIDTH = 12
 
 
 def render(reports: Sequence[FunctionReport], *, options: RenderOptions = DEFAULT_OPTIONS) -> str:
@@ -76,11 +77,17 @@ def _console(options: RenderOptions) -> Console:
 def _matrix(reports: Sequence[FunctionReport]) -> Table:
     targets = p.matrix_targets(reports)
     table = Table(
-        title="Readiness by target", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False
+        title="Readiness by target",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
     )
-    table.add_column("function", overflow="fold")
+    # Verdicts wrap under their score before function names are cut to pieces.
+    table.add_column("function", overflow="fold", min_width=MATRIX_NAME_MIN_WIDTH)
     for target in targets:
-        table.add_column(target, no_wrap=True)
+        table.add_column(target, min_width=len(target))
     for group in p.by_function(reports):
         cells: list[RenderableType] = [Text(p.printable(group[0].function.name), style="bold")]
         for target in targets:
@@ -168,10 +175,11 @@ def _entry(entry: p.Entry) -> Group:
 
 
 def _dependencies(report: FunctionReport) -> Padding:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
+    # Every column may fold: a column that may not makes rich crop the row at narrow widths.
     for column in ("package", "version", "status", "fits", "source"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("detail", overflow="fold")
+        table.add_column(column, overflow="fold")
+    table.add_column("detail", overflow="fold", ratio=1)
     for row in report.dependencies:
         source = p.printable(row.source.path)
         if row.source.line is not None:
