@@ -85,8 +85,8 @@ def _probe_interpreter(version: str) -> Interpreter:
     """Ask ``python<version>`` for its include folder and extension suffixes."""
     executable = find_interpreter(version)
     script = (
-        "import importlib.machinery, json, sysconfig; print(json.dumps("
-        "[sysconfig.get_paths()['include'], importlib.machinery.EXTENSION_SUFFIXES]))"
+        "import importlib.machinery, json, sys, sysconfig; print(json.dumps([sys.executable, "
+        "sysconfig.get_paths()['include'], importlib.machinery.EXTENSION_SUFFIXES]))"
     )
     output = subprocess.run(
         [executable, "-c", script],
@@ -95,8 +95,9 @@ def _probe_interpreter(version: str) -> Interpreter:
         capture_output=True,
         text=True,
     ).stdout
-    include, suffixes = json.loads(output)
-    return Interpreter(version, executable, include, tuple(suffixes))
+    # The real executable, not pyenv's shim: each shim start costs a shell script.
+    real_executable, include, suffixes = json.loads(output)
+    return Interpreter(version, real_executable, include, tuple(suffixes))
 
 
 @dataclass(frozen=True)
