@@ -1,0 +1,344 @@
+"""The command line: parses options, calls the stages, writes the result and sets the exit code.
+
+Imports of the stages are inside the commands, so ``--help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from analyzer import __version__
+
+if TYPE_CHECKING:
+    from analyzer.models import FunctionReport
+
+EXIT_OK = 0
+EXIT_NOT_READY = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+app = typer.Typer(
+    name="lambda-analyzer",
+    help=(
+        "Tell what breaks when an AWS Lambda Python function moves to a newer runtime, "
+        "statically: source, vendored libraries, native extensions, layers and dependencies."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Architecture(str, enum.Enum):
+    """Lambda instruction set architectures."""
+
+    X86_64 = "x86_64"
+    ARM64 = "arm64"
+
+
+class FailOn(str, enum.Enum):
+    """Which verdicts make ``scan`` exit with status 1."""
+
+    NEEDS_WORK = "needs-work"
+    BLOCKED = "blocked"
+    NEVER = "never"
+
+
+class OutputFormat(str, enum.Enum):
+    """Report formats of ``scan``."""
+
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show the debug log on stderr.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result.")]
+
+
+def _configure_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    typer.echo(f"lambda-analyzer: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _user_errors(verbose: bool) -> Iterator[None]:
+    """Turn errors into one line on stderr and an exit status; ``-v`` adds the traceback."""
+    from analyzer.errors import AnalyzerError
+
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except AnalyzerError as error:
+        if verbose:
+            logging.getLogger("analyzer").exception("details")
+        _fail(str(error))
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as error:  # the last line of defence: never a bare traceback
+        if verbose:
+            logging.getLogger("analyzer").exception("internal error")
+        _fail(
+            f"internal error: {type(error).__name__}: {error} (run with -v for details)",
+            EXIT_INTERNAL,
+        )
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror or error}")
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"lambda-analyzer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Tell what breaks when an AWS Lambda Python function moves to a newer runtime."""
+
+
+@app.command()
+def scan(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="A function ARN or name (fetched with boto3), a deployment .zip, or a folder."
+        ),
+    ],
+    source_runtime: Annotated[
+        str | None,
+        typer.Option("--from", help="The runtime the function is on now [default: python3.9]."),
+    ] = None,
+    target_runtime: Annotated[
+        str, typer.Option("--target", help="The runtime to move to (python3.10 to python3.14).")
+    ] = "python3.11",
+    handler: Annotated[
+        str | None, typer.Option(help="The handler, module.function [default: from --config].")
+    ] = None,
+    architecture: Annotated[
+        Architecture | None,
+        typer.Option(help="The function's architecture [default: x86_64, or from --config]."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="A saved `aws lambda get-function-configuration` JSON standing in for flags."
+        ),
+    ] = None,
+    layer: Annotated[
+        list[Path] | None,
+        typer.Option(help="A layer (.zip or folder), repeatable, in the order Lambda merges them."),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="The report format.")
+    ] = OutputFormat.TABLE,
+    output: Annotated[
+        Path | None, typer.Option(help="Write the report to this file instead of stdout.")
+    ] = None,
+    matrix: Annotated[
+        bool, typer.Option(help="Report every target from python3.10 to python3.14 side by side.")
+    ] = False,
+    fail_on: Annotated[
+        FailOn, typer.Option(help="Which verdicts exit with status 1.")
+    ] = FailOn.NEEDS_WORK,
+    region: Annotated[str | None, typer.Option(help="AWS region for a function name.")] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS named profile.")] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Where downloaded code is cached [default: user cache].")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option(help="Neither read nor write the cache.")] = False,
+    deps: Annotated[
+        bool, typer.Option(help="Check pinned dependencies against the package index.")
+    ] = True,
+    index_url: Annotated[
+        str | None, typer.Option(help="Package index (Simple API) [default: pip's configuration].")
+    ] = None,
+    vulns: Annotated[bool, typer.Option(help="Look up known vulnerabilities.")] = True,
+    advisories: Annotated[
+        Path | None, typer.Option(help="A folder of OSV advisories to use instead of online ones.")
+    ] = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    """Analyse one function and report its readiness for the target runtime."""
+    _configure_logging(verbose, quiet)
+    with _user_errors(verbose):
+        from analyzer.pipeline import ScanRequest, scan_target
+
+        request = ScanRequest(
+            target=target,
+            source_runtime=source_runtime,
+            target_runtimes=_targets(target_runtime, matrix),
+            handler=handler,
+            architecture=architecture.value if architecture else None,
+            config=config,
+            layers=tuple(layer or ()),
+            region=region,
+            profile=profile,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+            check_dependencies=deps,
+            index_url=index_url,
+            vulnerabilities=vulns,
+            advisories=advisories,
+        )
+        with _progress(enabled=not quiet and output_format is OutputFormat.TABLE) as progress:
+            reports = scan_target(request, progress=progress)
+        _write(_render(output_format, reports), output)
+        raise typer.Exit(_exit_code(reports, fail_on))
+
+
+def _targets(target_runtime: str, matrix: bool) -> tuple[str, ...]:
+    from analyzer.runtimes import TARGET_RUNTIMES, UnknownRuntimeError, get_runtime
+
+    if matrix:
+        return TARGET_RUNTIMES
+    try:
+        name = get_runtime(target_runtime).name
+    except UnknownRuntimeError as error:
+        _fail(str(error))
+    if name not in TARGET_RUNTIMES:
+        _fail(f"{name} is not a target; choose one of {', '.join(TARGET_RUNTIMES)}")
+    return (name,)
+
+
+def _render(output_format: OutputFormat, reports: list[FunctionReport]) -> str:
+    import datetime as dt
+
+    from analyzer.report import ReportFormat, render_reports
+
+    color = output_format is OutputFormat.TABLE and sys.stdout.isatty()
+    generated_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return render_reports(
+        ReportFormat(output_format.value), reports, color=color, generated_at=generated_at
+    )
+
+
+def _exit_code(reports: list[FunctionReport], fail_on: FailOn) -> int:
+    from analyzer.models import Verdict
+
+    failing = {
+        FailOn.NEEDS_WORK: {Verdict.NEEDS_WORK, Verdict.BLOCKED},
+        FailOn.BLOCKED: {Verdict.BLOCKED},
+        FailOn.NEVER: set(),
+    }[fail_on]
+    if any(report.errors and not report.files_analysed for report in reports):
+        return EXIT_NOT_READY
+    return EXIT_NOT_READY if any(report.verdict in failing for report in reports) else EXIT_OK
+
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
+    """A progress bar on stderr for analyses that take more than a moment."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as bar:
+        task = bar.add_task("analysing", total=None, visible=False)
+
+        def update(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total or None, visible=True)
+
+        yield update
+
+
+@app.command()
+def runtimes(
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table, json or markdown.")
+    ] = OutputFormat.TABLE,
+) -> None:
+    """List the Lambda Python runtimes, their OS, glibc and dates, marking those past a date."""
+    import datetime as dt
+    import json
+
+    from analyzer.runtimes import RUNTIMES, lifecycle_stage
+
+    today = dt.date.today()
+    rows = [
+        {
+            "runtime": runtime.name,
+            "python": runtime.version_text,
+            "os": runtime.operating_system,
+            "glibc": f"{runtime.glibc[0]}.{runtime.glibc[1]}",
+            "architectures": list(runtime.architectures),
+            "layer_paths": list(runtime.layer_paths),
+            "deprecation": runtime.deprecation,
+            "block_create": runtime.block_create,
+            "block_update": runtime.block_update,
+            "status": lifecycle_stage(runtime, today),
+        }
+        for runtime in RUNTIMES.values()
+    ]
+    if output_format is OutputFormat.JSON:
+        _write(json.dumps({"today": today.isoformat(), "runtimes": rows}, indent=2), None)
+        return
+    headers = [
+        "runtime",
+        "python",
+        "os",
+        "glibc",
+        "deprecation",
+        "block_create",
+        "block_update",
+        "status",
+    ]
+    if output_format is OutputFormat.MARKDOWN:
+        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+        lines += ["| " + " | ".join(str(row[h]) for h in headers) + " |" for row in rows]
+        _write("\n".join(lines), None)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Lambda Python runtimes on {today.isoformat()}")
+    for header in headers:
+        table.add_column(header.replace("_", " "))
+    for row in rows:
+        style = "red" if row["status"] != "supported" else None
+        table.add_row(*(str(row[h]) for h in headers), style=style)
+    Console().print(table)
+
+
+def main() -> None:
+    """The console script's entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,363 @@
+"""The stages joined for one function: fetch, bundle, rules, deps, score."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analyzer.models import (
+    AnalysisError,
+    Component,
+    DependencyRow,
+    Finding,
+    Function,
+    FunctionReport,
+    Runtime,
+    SourceAnalysis,
+)
+from analyzer.runtimes import DEFAULT_SOURCE, get_runtime
+
+LOG = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+"""Called with a stage's name, the work done and the work in all (0 when unknown)."""
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """How far the analysis goes beyond the package itself."""
+
+    check_dependencies: bool = True
+    index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()
+    vulnerabilities: bool = True
+    advisories: Path | None = None
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    workers: int | None = None
+
+
+@dataclass(frozen=True)
+class PackageAnalysis:
+    """Everything learnt of one function that does not depend on the target runtime.
+
+    Dependency rows and native or layer findings do depend on it; they are kept per
+    target in ``findings_by_target`` and ``dependencies_by_target``.
+    """
+
+    function: Function
+    findings_by_target: Mapping[str, tuple[Finding, ...]]
+    dependencies_by_target: Mapping[str, tuple[DependencyRow, ...]]
+    errors: tuple[AnalysisError, ...]
+    components: tuple[Component, ...]
+    files_analysed: int
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+
+def analyse_function(
+    function: Function,
+    targets: Sequence[Runtime],
+    options: AnalysisOptions = AnalysisOptions(),
+    *,
+    errors: Iterable[AnalysisError] = (),
+    progress: Progress | None = None,
+) -> list[FunctionReport]:
+    """The readiness reports of ``function`` for each of ``targets``."""
+    analysis = analyse_package(function, targets, options, errors=errors, progress=progress)
+    return [report_for(analysis, target) for target in targets]
+
+
+def report_for(analysis: PackageAnalysis, target: Runtime) -> FunctionReport:
+    """Judge and score what was learnt for one target."""
+    from analyzer.score import judge, score
+
+    judged = judge(analysis.findings_by_target.get(target.name, ()), target)
+    value, verdict, breakdown = score(judged)
+    return FunctionReport(
+        function=analysis.function,
+        target=target,
+        score=value,
+        verdict=verdict,
+        breakdown=breakdown,
+        findings=tuple(judged),
+        dependencies=analysis.dependencies_by_target.get(target.name, ()),
+        errors=analysis.errors,
+        components=analysis.components,
+        files_analysed=analysis.files_analysed,
+        timings=dict(analysis.timings),
+    )
+
+
+def analyse_package(
+    function: Function,
+    targets: Sequence[Runtime],
+    options: AnalysisOptions = AnalysisOptions(),
+    *,
+    errors: Iterable[AnalysisError] = (),
+    progress: Progress | None = None,
+) -> PackageAnalysis:
+    """Read, analyse and relate everything in ``function``'s package and layers."""
+    from analyzer.bundle.distributions import analysis_errors, record_findings
+    from analyzer.bundle.graph import apply_reach, build_import_graph
+    from analyzer.bundle.handler import check_handler, handler_module_name
+    from analyzer.bundle.layout import ModuleIndex, collect_package, layer_path_findings
+
+    timings: dict[str, float] = {}
+    all_errors = list(errors)
+    if function.package_type != "Zip" or not function.code_root:
+        return PackageAnalysis(function, {}, {}, tuple(all_errors), (), 0, timings)
+
+    started = time.perf_counter()
+    source_runtime = get_runtime(function.source_runtime or DEFAULT_SOURCE)
+    package = collect_package(function)
+    all_errors.extend(package.errors)
+    all_errors.extend(analysis_errors(package.distributions))
+    source_index = ModuleIndex.for_runtime(package, source_runtime)
+    timings["bundle"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    analyses = _analyse_sources(package, source_index, options, progress)
+    timings["rules"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    graph = build_import_graph(source_index, analyses, handler_module_name(function.handler))
+    all_errors.extend(graph.errors)
+    base: list[Finding] = []
+    for analysis in analyses.values():
+        base.extend(analysis.findings)
+    base.extend(_binary_findings(package, source_runtime))
+    base.extend(check_handler(function, source_index, analyses))
+    base.extend(layer_path_findings(package, function, source_runtime, targets))
+    for distribution in package.distributions:
+        base.extend(record_findings(distribution, _component_of(package, distribution)))
+    findings_by_target = {
+        target.name: tuple(
+            apply_reach(
+                base,
+                graph.reach_of_path,
+                target_index=ModuleIndex.for_runtime(package, target),
+            )
+        )
+        for target in targets
+    }
+    timings["bundle"] += time.perf_counter() - started
+
+    dependencies_by_target: dict[str, tuple[DependencyRow, ...]] = {}
+    if options.check_dependencies:
+        started = time.perf_counter()
+        dependency_findings, dependencies_by_target, dependency_errors = _check_dependencies(
+            function, targets, options
+        )
+        all_errors.extend(dependency_errors)
+        findings_by_target = {
+            name: findings + dependency_findings for name, findings in findings_by_target.items()
+        }
+        timings["deps"] = time.perf_counter() - started
+
+    return PackageAnalysis(
+        function=function,
+        findings_by_target=findings_by_target,
+        dependencies_by_target=dependencies_by_target,
+        errors=tuple(all_errors),
+        components=package.components,
+        files_analysed=len(analyses),
+        timings=timings,
+    )
+
+
+def _analyse_sources(
+    package: object,
+    source_index: object,
+    options: AnalysisOptions,
+    progress: Progress | None,
+) -> dict[str, SourceAnalysis]:
+    from analyzer.bundle.layout import ModuleIndex, Package
+    from analyzer.rules.engine import SourceJob, analyse_files
+
+    assert isinstance(package, Package) and isinstance(source_index, ModuleIndex)
+    local_modules = frozenset(
+        name for name in source_index.modules if "." not in name and source_index.provides(name)
+    )
+    sources = package.sources
+    jobs = [
+        SourceJob(
+            file=Path(source.absolute),
+            path=source.path,
+            module=source_index.module_of_path.get(source.path),
+            local_modules=local_modules,
+        )
+        for source in sources
+    ]
+    if progress is not None:
+        progress("analysing source", 0, len(jobs))
+    results = analyse_files(jobs, workers=options.workers)
+    if progress is not None:
+        progress("analysing source", len(jobs), len(jobs))
+    analyses: dict[str, SourceAnalysis] = {}
+    for source, analysis in zip(sources, results, strict=True):
+        findings = tuple(
+            dataclasses.replace(finding, component=source.component)
+            for finding in analysis.findings
+        )
+        analyses[source.path] = dataclasses.replace(analysis, findings=findings)
+    return analyses
+
+
+def _binary_findings(package: object, source_runtime: Runtime) -> list[Finding]:
+    """Native extensions and ``.pyc``-only modules that cannot load everywhere."""
+    from analyzer.bundle.layout import Package
+    from analyzer.bundle.native import extension_findings, inspect_extension
+    from analyzer.bundle.pyc import inspect_pyc, pyc_findings
+
+    assert isinstance(package, Package)
+    architecture = package.function.architecture
+    findings: list[Finding] = []
+    for native in package.native_files:
+        extension = inspect_extension(Path(native.absolute), native.path)
+        findings.extend(
+            extension_findings(
+                extension,
+                native.component,
+                source_python=source_runtime.python,
+                architecture=architecture,
+            )
+        )
+    sources = {source.path for source in package.sources}
+    for compiled in package.bytecode:
+        if compiled.cached:
+            continue
+        if compiled.path.removesuffix("c") in sources:
+            continue
+        module = inspect_pyc(Path(compiled.absolute), compiled.path)
+        findings.extend(
+            pyc_findings(module, compiled.component, source_python=source_runtime.python)
+        )
+    return findings
+
+
+def _component_of(package: object, distribution: object) -> Component | None:
+    from analyzer.bundle.distributions import Distribution
+    from analyzer.bundle.layout import Package
+
+    assert isinstance(package, Package) and isinstance(distribution, Distribution)
+    for package_file in package.files:
+        if package_file.path.startswith(distribution.metadata_path):
+            return package_file.component
+    return None
+
+
+def _check_dependencies(
+    function: Function, targets: Sequence[Runtime], options: AnalysisOptions
+) -> tuple[tuple[Finding, ...], dict[str, tuple[DependencyRow, ...]], list[AnalysisError]]:
+    from analyzer.deps import DependencyOptions, check_dependencies
+
+    result = check_dependencies(
+        Path(function.code_root),
+        targets,
+        function.architecture,
+        DependencyOptions(
+            index_url=options.index_url,
+            extra_index_urls=options.extra_index_urls,
+            cache_dir=options.cache_dir,
+            use_cache=options.use_cache,
+            vulnerabilities=options.vulnerabilities,
+            advisories_dir=options.advisories,
+        ),
+    )
+    return result.findings, dict(result.rows_by_target), list(result.errors)
+
+
+# --------------------------------------------------------------------------- scan requests
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What ``lambda-analyzer scan`` was asked to do."""
+
+    target: str
+    target_runtimes: tuple[str, ...]
+    source_runtime: str | None = None
+    handler: str | None = None
+    architecture: str | None = None
+    config: Path | None = None
+    layers: tuple[Path, ...] = ()
+    region: str | None = None
+    profile: str | None = None
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    check_dependencies: bool = True
+    index_url: str | None = None
+    vulnerabilities: bool = True
+    advisories: Path | None = None
+
+    @property
+    def options(self) -> AnalysisOptions:
+        return AnalysisOptions(
+            check_dependencies=self.check_dependencies,
+            index_url=self.index_url,
+            vulnerabilities=self.vulnerabilities,
+            advisories=self.advisories,
+            cache_dir=self.cache_dir,
+            use_cache=self.use_cache,
+        )
+
+
+def scan_target(request: ScanRequest, *, progress: Progress | None = None) -> list[FunctionReport]:
+    """Load the function ``request`` names (a local path, or a function in AWS) and analyse it."""
+    targets = [get_runtime(name) for name in request.target_runtimes]
+    with tempfile.TemporaryDirectory(prefix="lambda-analyzer-") as workdir:
+        function, errors = load_function(request, Path(workdir))
+        return analyse_function(
+            function, targets, request.options, errors=errors, progress=progress
+        )
+
+
+def load_function(request: ScanRequest, workdir: Path) -> tuple[Function, list[AnalysisError]]:
+    """The function named by ``request``, on disk under ``workdir`` when it is fetched."""
+    from analyzer.fetch.local import load_local_function, read_configuration
+
+    path = Path(request.target)
+    errors: list[AnalysisError] = []
+    if path.exists() or request.config is not None or not _looks_remote(request.target):
+        config = read_configuration(request.config) if request.config else None
+        function = load_local_function(
+            path,
+            workdir,
+            config=config,
+            layers=request.layers,
+            runtime=request.source_runtime,
+            handler=request.handler,
+            architecture=request.architecture,
+            errors=errors,
+        )
+        return function, errors
+    return _load_remote(request, workdir)
+
+
+def _looks_remote(target: str) -> bool:
+    """Whether ``target`` names a function in AWS rather than a local path."""
+    if target.startswith("arn:"):
+        return True
+    return "/" not in target and "\\" not in target and not target.endswith(".zip")
+
+
+def _load_remote(request: ScanRequest, workdir: Path) -> tuple[Function, list[AnalysisError]]:
+    from analyzer.fetch.remote import fetch_function
+
+    fetched = fetch_function(
+        request.target,
+        region=request.region,
+        profile=request.profile,
+        cache_dir=request.cache_dir,
+        use_cache=request.use_cache,
+        workdir=workdir,
+        runtime=request.source_runtime,
+        handler=request.handler,
+        architecture=request.architecture,
+    )
+    return fetched.function, list(fetched.errors)

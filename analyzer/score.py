@@ -1,0 +1,116 @@
+"""One readiness score and verdict per function and target, with its breakdown.
+
+How a finding is judged for a target:
+
+1. Whether it fails there: ``broken_on`` names the runtimes where it does (facts that
+   are not version ranges: glibc, architecture, wheels); otherwise it fails when the
+   target is at or after ``breaks_in``, or before ``requires``.
+2. How badly, by where the code is (``Reach``): at import time of a module the handler
+   reaches, a **blocker** (cold-start failure); inside a function body, or where reach
+   is unknown, **high** (fails when called); in a module nothing imports (a vendored
+   library's tests, an unused backend), behind a handled guard, or an optional speed-up
+   with a fallback, **info**.
+3. A finding that does not fail on the target is **medium** when the target already
+   deprecates it (it warns now and will break) and **info** when it only breaks or
+   warns on a later version; it is dropped when it no longer applies (``requires`` met).
+
+The score starts at 100 and loses the weight of each distinct problem (one rule, symbol
+and component), counted at its worst severity, never below 0. A function with a blocker
+or a high finding is ``blocked`` and scores at most 49; one with a medium or low finding
+is ``needs-work`` and scores at most 89; otherwise it is ``ready``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from analyzer.models import Finding, Reach, Runtime, ScoreBreakdown, Severity, Verdict
+
+WEIGHTS: dict[Severity, int] = {
+    Severity.BLOCKER: 35,
+    Severity.HIGH: 15,
+    Severity.MEDIUM: 5,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+VERDICT_CAPS: dict[Verdict, int] = {Verdict.BLOCKED: 49, Verdict.NEEDS_WORK: 89, Verdict.READY: 100}
+_BROKEN_SEVERITY: dict[Reach, Severity] = {
+    Reach.IMPORT: Severity.BLOCKER,
+    Reach.PACKAGE: Severity.BLOCKER,
+    Reach.CALL: Severity.HIGH,
+    Reach.UNKNOWN: Severity.HIGH,
+    Reach.UNREACHED: Severity.INFO,
+    Reach.GUARDED: Severity.INFO,
+}
+_LIVE = frozenset({Reach.IMPORT, Reach.PACKAGE, Reach.CALL, Reach.UNKNOWN})
+
+
+def fails_on(finding: Finding, target: Runtime) -> bool:
+    """Whether the code or file behind ``finding`` fails on ``target``."""
+    if finding.broken_on is not None:
+        return target.name in finding.broken_on
+    if finding.breaks_in is not None and target.python >= finding.breaks_in:
+        return True
+    if finding.requires is not None and target.python < finding.requires:
+        return True
+    return (
+        finding.breaks_in is None and finding.requires is None and (finding.deprecated_in is None)
+    )
+
+
+def severity_for(finding: Finding, target: Runtime) -> Severity | None:
+    """How badly ``finding`` hurts the function on ``target``; ``None`` when it does not apply."""
+    if fails_on(finding, target):
+        if finding.optional:
+            return Severity.INFO
+        return _BROKEN_SEVERITY[finding.reach]
+    if finding.requires is not None or finding.broken_on is not None:
+        return None
+    deprecated = finding.deprecated_in is not None and target.python >= finding.deprecated_in
+    if deprecated and finding.reach in _LIVE and not finding.optional:
+        return Severity.MEDIUM
+    if deprecated or finding.breaks_in is not None:
+        return Severity.INFO
+    return None
+
+
+def judge(findings: Iterable[Finding], target: Runtime) -> list[Finding]:
+    """The findings that apply to ``target``, each with its severity there, worst first."""
+    judged = []
+    for finding in findings:
+        severity = severity_for(finding, target)
+        if severity is not None:
+            judged.append(dataclasses.replace(finding, severity=severity))
+    return sorted(judged, key=lambda finding: finding.sort_key)
+
+
+def verdict_of(findings: Iterable[Finding]) -> Verdict:
+    """``blocked``, ``needs-work`` or ``ready`` from judged findings."""
+    severities = {finding.severity for finding in findings}
+    if severities & {Severity.BLOCKER, Severity.HIGH}:
+        return Verdict.BLOCKED
+    if severities & {Severity.MEDIUM, Severity.LOW}:
+        return Verdict.NEEDS_WORK
+    return Verdict.READY
+
+
+def score(findings: Iterable[Finding]) -> tuple[int, Verdict, ScoreBreakdown]:
+    """The readiness score of judged findings, their verdict, and how the score was reached."""
+    findings = list(findings)
+    worst: dict[tuple[str, str | None, str], Severity] = {}
+    for finding in findings:
+        assert finding.severity is not None, "score() takes judged findings"
+        key = (finding.rule_id, finding.symbol, finding.component.key)
+        current = worst.get(key)
+        if current is None or finding.severity.rank < current.rank:
+            worst[key] = finding.severity
+    counts = {severity.value: 0 for severity in Severity}
+    deductions = {severity.value: 0 for severity in Severity}
+    for severity in worst.values():
+        counts[severity.value] += 1
+        deductions[severity.value] += WEIGHTS[severity]
+    verdict = verdict_of(findings)
+    value = max(0, 100 - sum(deductions.values()))
+    value = min(value, VERDICT_CAPS[verdict])
+    return value, verdict, ScoreBreakdown(base=100, deductions=deductions, counts=counts)
