@@ -10,7 +10,9 @@ How a finding is judged for a target:
    is unknown, **high** (fails when called); in a module nothing imports (a vendored
    library's tests, an unused backend), behind a handled guard, or an optional speed-up
    with a fallback, **info**.
-3. A finding that does not fail on the target is **medium** when the target already
+3. A failure that already happens on the function's current runtime is not caused by
+   the move: it counts as **low** at most.
+4. A finding that does not fail on the target is **medium** when the target already
    deprecates it (it warns now and will break) and **info** when it only breaks or
    warns on a later version; it is dropped when it no longer applies (``requires`` met).
 
@@ -59,12 +61,21 @@ def fails_on(finding: Finding, target: Runtime) -> bool:
     )
 
 
-def severity_for(finding: Finding, target: Runtime) -> Severity | None:
-    """How badly ``finding`` hurts the function on ``target``; ``None`` when it does not apply."""
+def severity_for(
+    finding: Finding, target: Runtime, source: Runtime | None = None
+) -> Severity | None:
+    """How badly ``finding`` hurts the function on ``target``; ``None`` when it does not apply.
+
+    With the ``source`` runtime known, a failure that already happens there is not caused
+    by the move, and counts as **low** at most.
+    """
     if fails_on(finding, target):
         if finding.optional:
             return Severity.INFO
-        return _BROKEN_SEVERITY[finding.reach]
+        severity = _BROKEN_SEVERITY[finding.reach]
+        if source is not None and fails_on(finding, source) and severity.rank < Severity.LOW.rank:
+            return Severity.LOW
+        return severity
     if finding.requires is not None or finding.broken_on is not None:
         return None
     deprecated = finding.deprecated_in is not None and target.python >= finding.deprecated_in
@@ -75,11 +86,13 @@ def severity_for(finding: Finding, target: Runtime) -> Severity | None:
     return None
 
 
-def judge(findings: Iterable[Finding], target: Runtime) -> list[Finding]:
+def judge(
+    findings: Iterable[Finding], target: Runtime, source: Runtime | None = None
+) -> list[Finding]:
     """The findings that apply to ``target``, each with its severity there, worst first."""
     judged = []
     for finding in findings:
-        severity = severity_for(finding, target)
+        severity = severity_for(finding, target, source)
         if severity is not None:
             judged.append(dataclasses.replace(finding, severity=severity))
     return sorted(judged, key=lambda finding: finding.sort_key)
