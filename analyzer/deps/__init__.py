@@ -1,1 +1,19 @@
 """Pinned and vendored dependencies against the package index for a target runtime."""
+
+from __future__ import annotations
+
+from analyzer.deps.check import (
+    DependencyOptions,
+    DependencyResult,
+    SetVerdict,
+    check_dependencies,
+    clear_run_cache,
+)
+
+__all__ = [
+    "DependencyOptions",
+    "DependencyResult",
+    "SetVerdict",
+    "check_dependencies",
+    "clear_run_cache",
+]
