@@ -13,8 +13,9 @@ How a finding is judged for a target:
 3. A failure that already happens on the function's current runtime is not caused by
    the move: it counts as **low** at most.
 4. A finding that does not fail on the target is **medium** when the target already
-   deprecates it (it warns now and will break) and **info** when it only breaks or
-   warns on a later version; it is dropped when it no longer applies (``requires`` met).
+   deprecates it (it warns now and will break), **low** when it is a removal scheduled
+   for a later version, and **info** when it is a later deprecation or behaviour change;
+   it is dropped when it no longer applies (``requires`` met).
 
 The score starts at 100 and loses the weight of each distinct problem (one rule, symbol
 and component), counted at its worst severity, never below 0. A function with a blocker
@@ -27,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from analyzer.models import Finding, Reach, Runtime, ScoreBreakdown, Severity, Verdict
+from analyzer.models import Category, Finding, Reach, Runtime, ScoreBreakdown, Severity, Verdict
 
 WEIGHTS: dict[Severity, int] = {
     Severity.BLOCKER: 35,
@@ -46,6 +47,9 @@ _BROKEN_SEVERITY: dict[Reach, Severity] = {
     Reach.GUARDED: Severity.INFO,
 }
 _LIVE = frozenset({Reach.IMPORT, Reach.PACKAGE, Reach.CALL, Reach.UNKNOWN})
+_REMOVALS = frozenset(
+    {Category.REMOVED_MODULE, Category.REMOVED_NAME, Category.REMOVED_PARAMETER}
+)
 
 
 def fails_on(finding: Finding, target: Runtime) -> bool:
@@ -79,8 +83,11 @@ def severity_for(
     if finding.requires is not None or finding.broken_on is not None:
         return None
     deprecated = finding.deprecated_in is not None and target.python >= finding.deprecated_in
-    if deprecated and finding.reach in _LIVE and not finding.optional:
+    live = finding.reach in _LIVE and not finding.optional
+    if deprecated and live:
         return Severity.MEDIUM
+    if finding.breaks_in is not None and live and finding.category in _REMOVALS:
+        return Severity.LOW
     if deprecated or finding.breaks_in is not None:
         return Severity.INFO
     return None
