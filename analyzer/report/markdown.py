@@ -150,7 +150,7 @@ def _dependencies(rows: Sequence[DependencyRow]) -> str:
                 text(row.status),
                 text(row.fitting_version or "-"),
                 source(row),
-                text(row.detail),
+                text(row.detail or "-"),
             ]
             for row in rows
         ),
