@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import email.parser
 import email.policy
+import itertools
 import logging
 import os
 import posixpath
@@ -294,9 +295,17 @@ def _wheel_tags(wheel: Message | None, reading: _Reading) -> tuple[str, ...]:
     tags: list[str] = []
     for text in _header_values(wheel, "Tag"):
         try:
-            tags.extend(sorted(str(tag) for tag in parse_tag(text)))
+            expanded = {str(tag) for tag in parse_tag(text)}
         except ValueError:
             reading.problems.append(f"WHEEL tag {text!r} is not a valid tag")
+            continue
+        # parse_tag validates and expands a compressed tag set, but loses its order.
+        interpreters, abis, platforms = (part.split(".") for part in text.lower().split("-"))
+        in_order = [
+            f"{interpreter}-{abi}-{platform}"
+            for interpreter, abi, platform in itertools.product(interpreters, abis, platforms)
+        ]
+        tags.extend(tag for tag in in_order if tag in expanded)
     return tuple(dict.fromkeys(tags))
 
 
@@ -339,7 +348,7 @@ def _in_package_paths(entries: Iterable[str]) -> list[str]:
     inside: list[str] = []
     for entry in entries:
         path = entry.replace("\\", "/")
-        if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
+        if "\0" in path or path.startswith("/") or re.match(r"^[A-Za-z]:", path):
             continue
         normal = posixpath.normpath(path)
         if normal == "." or normal == ".." or normal.startswith("../"):
@@ -433,14 +442,24 @@ def owner_index(distributions: Iterable[Distribution]) -> dict[str, Distribution
 
 
 def find_owner(index: dict[str, Distribution], relative_path: str) -> Distribution | None:
-    """The distribution owning ``relative_path``: the file itself, or its nearest folder."""
-    path = relative_path
+    """The distribution owning ``relative_path``: the file itself, or its nearest folder.
+
+    A bytecode cache (``pkg/__pycache__/mod.cpython-39.pyc``) belongs to its source's owner.
+    """
+    path = _source_of_cache(relative_path) or relative_path
     while path:
         owner = index.get(path)
         if owner is not None:
             return owner
         path = posixpath.dirname(path)
     return None
+
+
+def _source_of_cache(relative_path: str) -> str | None:
+    folder, _, name = relative_path.rpartition("/")
+    if posixpath.basename(folder) != "__pycache__" or not name.endswith(".pyc"):
+        return None
+    return posixpath.join(posixpath.dirname(folder), name.split(".", 1)[0] + ".py")
 
 
 def record_findings(
