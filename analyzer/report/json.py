@@ -55,7 +55,9 @@ def render(reports: Sequence[FunctionReport], *, options: RenderOptions = DEFAUL
         generated_at=options.generated_at,
         catalogue_version=options.catalogue_version,
     )
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # ASCII escapes: a path read from a Linux file system may hold lone surrogates (bytes that
+    # are not UTF-8), which no UTF-8 file can take raw but a JSON \u escape carries intact.
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
 def to_document(

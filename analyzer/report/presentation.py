@@ -20,7 +20,8 @@ FOLD_AT = 3
 LOCATIONS_SHOWN = 4
 """Locations listed for a folded entry before the rest are counted."""
 
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+# Control, format (bidirectional overrides), line and paragraph separators, lone surrogates.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 _REACH_TEXT: dict[Reach, str] = {
     Reach.IMPORT: "runs at import",
@@ -34,7 +35,8 @@ def printable(text: str) -> str:
     """``text`` on one line, control and bidirectional characters shown as escapes.
 
     Paths and messages come from the analysed package: an ANSI sequence or a right-to-left
-    override in a file name must not restyle a terminal or hide text from the reader.
+    override in a file name must not restyle a terminal or hide text from the reader, and a
+    byte that is not UTF-8 (a lone surrogate) must not stop the text from being written.
     """
     if all(unicodedata.category(char) not in _UNSAFE_CATEGORIES for char in text):
         return text

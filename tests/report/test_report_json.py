@@ -130,10 +130,17 @@ def test_registry_renders_json_with_the_callers_timestamp_and_catalogue_version(
     }
 
 
-def test_non_ascii_text_is_kept_as_written() -> None:
-    report = build_report((imp_blocker(message="imp entfällt in Python 3.12"),))
+def test_text_beyond_ascii_is_escaped_and_read_back_intact() -> None:
+    # "\udcff" is what a file name holding a byte that is not UTF-8 decodes to on Linux.
+    finding = imp_blocker(message="imp entfällt", location=Location("caf\udcff.py", 1))
+    report = build_report((finding,))
 
-    assert '"message": "imp entfällt in Python 3.12"' in render([report])
+    text = render([report])
+
+    assert '"message": "imp entf\\u00e4llt"' in text
+    assert '"path": "caf\\udcff.py"' in text
+    assert text.isascii()
+    assert from_text(text) == [without_local_folders(report)]
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from analyzer.report import presentation as p
         ("a\x1b[31mb", "a\\x1b[31mb"),
         ("line\nbreak\ttab", "line\\nbreak\\ttab"),
         ("admin\u202etxt.py", "admin\\u202etxt.py"),
+        ("caf\udcff.py", "caf\\udcff.py"),
     ],
 )
 def test_printable_escapes_control_and_bidirectional_characters(raw: str, shown: str) -> None:

@@ -289,3 +289,12 @@ def test_registry_passes_width_and_colour_to_the_table() -> None:
     text = render_reports(ReportFormat.TABLE, [report], width=80, color=True)
 
     assert text == render([report], options=RenderOptions(width=80, color=True))
+
+
+def test_a_file_name_that_is_not_utf8_renders_as_writable_text() -> None:
+    finding = imp_blocker(location=Location("caf\udcff.py", 3))
+
+    text = render([build_report((finding,))])
+
+    assert "  caf\\udcff.py:3  removed-stdlib-module  " in text
+    assert text.encode("utf-8")
