@@ -6,13 +6,14 @@ import itertools
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
 from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerNeedSection
+from packaging.tags import parse_tag
 
 from analyzer.models import (
     Category,
@@ -23,7 +24,7 @@ from analyzer.models import (
     PythonVersion,
     format_version,
 )
-from analyzer.runtimes import RUNTIMES
+from analyzer.runtimes import RUNTIMES, TARGET_RUNTIMES
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,8 @@ _ELF_MACHINES = {
 }
 _WHEEL_PLATFORM_ARCH = {"x86_64": "x86_64", "arm64": "aarch64"}
 
+_WHEEL_INTERPRETER = re.compile(r"^cp(\d)(\d+)$")
+_LOWEST_TARGET = min(RUNTIMES[name].python for name in TARGET_RUNTIMES)
 _GLIBC_VERSION = re.compile(r"^GLIBC_(\d+)\.(\d+)(?:\.\d+)?$")
 # Elf_Verneed and Elf_Vernaux entries are 16 bytes in both ELF classes; no well-formed section
 # holds more entries than its size allows, whatever its header claims.
@@ -333,12 +336,15 @@ def extension_findings(
     *,
     source_python: PythonVersion,
     architecture: str,
+    wheel_tags: Sequence[str] = (),
 ) -> list[Finding]:
     """What keeps ``ext`` from loading, independent of the target runtime.
 
     ``source_python`` is the Python the function runs on today and ``architecture`` its
-    Lambda architecture (``x86_64`` or ``arm64``). The import graph, not this function,
-    decides whether the module is needed, so ``reach`` stays unknown.
+    Lambda architecture (``x86_64`` or ``arm64``). ``wheel_tags`` are those of the
+    distribution that installed the file, if known: an ``abi3`` file's lowest Python comes
+    only from them (``cp312-abi3-...``). The import graph, not this function, decides
+    whether the module is needed, so ``reach`` stays unknown.
     """
     if ext.kind in ("mach-o", "pe"):
         return [_not_loadable(ext, component, architecture)]
@@ -351,6 +357,8 @@ def extension_findings(
     if _arch_differs(ext, architecture):
         findings.append(_arch_mismatch(ext, component, architecture))
     abi_finding = _abi_mismatch(ext, component, source_python, architecture)
+    if abi_finding is None and ext.abi == "abi3":
+        abi_finding = _stable_abi_too_new(ext, component, wheel_tags, architecture)
     if abi_finding is not None:
         findings.append(abi_finding)
     if ext.max_glibc is not None:
@@ -514,6 +522,45 @@ def _abi_mismatch(
         ABI_DOCUMENTATION,
         requires=ext.python_version,
         breaks_in=next_version,
+    )
+
+
+def stable_abi_minimum(wheel_tags: Sequence[str]) -> PythonVersion | None:
+    """The lowest CPython an ``abi3`` wheel supports, from tags such as ``cp39-abi3-...``."""
+    minimums: list[PythonVersion] = []
+    for text in wheel_tags:
+        try:
+            tags = parse_tag(text)
+        except ValueError:
+            continue
+        for tag in tags:
+            match = _WHEEL_INTERPRETER.match(tag.interpreter)
+            if tag.abi == "abi3" and match is not None:
+                minimums.append((int(match[1]), int(match[2])))
+    return min(minimums) if minimums else None
+
+
+def _stable_abi_too_new(
+    ext: NativeExtension,
+    component: Component,
+    wheel_tags: Sequence[str],
+    architecture: str,
+) -> Finding | None:
+    minimum = stable_abi_minimum(wheel_tags)
+    if minimum is None or minimum <= _LOWEST_TARGET:
+        return None
+    built_for = format_version(minimum)
+    return _finding(
+        ext,
+        component,
+        "native-abi-mismatch",
+        f"{ext.file_name} comes from a wheel tagged cp{minimum[0]}{minimum[1]}-abi3: it is "
+        f"built for the stable ABI of CPython {built_for} and later, and before {built_for} "
+        f"{_imports(ext)} may fail with an undefined symbol",
+        f"Install a release of {_distribution_name(ext, component)} whose wheel supports the "
+        "target version: " + _reinstall(ext, component, architecture),
+        ABI_DOCUMENTATION,
+        requires=minimum,
     )
 
 

@@ -444,3 +444,4 @@ def test_binary_junk_in_metadata_never_raises(tmp_path: Path, bad: bytes) -> Non
 
     assert six.name == "six"
     assert six.version == "1.16.0"
+    assert not any("\0" in path for path in six.files)

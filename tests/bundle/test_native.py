@@ -21,6 +21,7 @@ from analyzer.bundle.native import (
     inspect_extension,
     is_native_file,
     module_name,
+    stable_abi_minimum,
 )
 from analyzer.models import Category, Component, ComponentKind, Location, Reach
 from analyzer.runtimes import RUNTIMES
@@ -143,6 +144,40 @@ def test_abi3_and_untagged_extensions_have_no_python_version(
     )
     assert findings_for(abi3) == []
     assert findings_for(untagged) == []
+
+
+@pytest.mark.parametrize(
+    ("wheel_tags", "minimum"),
+    [
+        (("cp36-abi3-manylinux_2_17_x86_64", "cp36-abi3-manylinux2014_x86_64"), (3, 6)),
+        (("cp312-abi3-manylinux_2_28_x86_64",), (3, 12)),
+        (("cp37.cp312-abi3-manylinux2014_x86_64",), (3, 7)),
+        (("cp39-cp39-manylinux2014_x86_64",), None),
+        (("py3-none-any",), None),
+        (("not a tag",), None),
+        ((), None),
+    ],
+)
+def test_stable_abi_minimum_from_wheel_tags(
+    wheel_tags: tuple[str, ...], minimum: tuple[int, int] | None
+) -> None:
+    assert stable_abi_minimum(wheel_tags) == minimum
+
+
+def test_abi3_wheel_for_a_newer_python_than_a_target(
+    compiled_extensions: CompiledExtensions,
+) -> None:
+    extension = inspect_extension(compiled_extensions.abi3, "pkg/_probe.abi3.so")
+
+    def rules(wheel_tags: tuple[str, ...]) -> list[tuple[str, object, object]]:
+        findings = extension_findings(
+            extension, PROBE, source_python=(3, 9), architecture="x86_64", wheel_tags=wheel_tags
+        )
+        return [(f.rule_id, f.requires, f.breaks_in) for f in findings]
+
+    assert rules(("cp312-abi3-manylinux_2_17_x86_64",)) == [("native-abi-mismatch", (3, 12), None)]
+    assert rules(("cp39-abi3-manylinux_2_17_x86_64",)) == []
+    assert rules(("cp310-abi3-manylinux_2_17_x86_64",)) == []
 
 
 def test_highest_glibc_version_need_is_read(compiled_extensions: CompiledExtensions) -> None:
