@@ -20,7 +20,7 @@ How a finding is judged for a target:
 The score starts at 100 and loses the weight of each distinct problem (one rule, symbol
 and component), counted at its worst severity, never below 0. A function with a blocker
 or a high finding is ``blocked`` and scores at most 49; one with a medium or low finding
-is ``needs-work`` and scores at most 89; otherwise it is ``ready``.
+is ``needs-work`` and scores at most 99; otherwise it is ``ready`` and scores 100.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ WEIGHTS: dict[Severity, int] = {
     Severity.LOW: 1,
     Severity.INFO: 0,
 }
-VERDICT_CAPS: dict[Verdict, int] = {Verdict.BLOCKED: 49, Verdict.NEEDS_WORK: 89, Verdict.READY: 100}
+VERDICT_CAPS: dict[Verdict, int] = {Verdict.BLOCKED: 49, Verdict.NEEDS_WORK: 99, Verdict.READY: 100}
 _BROKEN_SEVERITY: dict[Reach, Severity] = {
     Reach.IMPORT: Severity.BLOCKER,
     Reach.PACKAGE: Severity.BLOCKER,

@@ -1,0 +1,61 @@
+"""The function packages of the shared benchmark cases, each with the verdict it must reach."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analyzer.models import FunctionReport, Severity
+from analyzer.pipeline import AnalysisOptions, ScanRequest, analyse_function, load_function
+from analyzer.runtimes import get_runtime
+from tests.conftest import shared_folder
+
+# Cases whose verdict rests only on the package (source, binaries, layers). The cases that
+# need the package index (requirements pins) or templates are exercised with the stages
+# that read them: tests/deps and tests/iac.
+PACKAGE_CASES = sorted(
+    case.name
+    for case in (shared_folder() / "cases").iterdir()
+    if (case / "expected.json").is_file()
+    and not (case / "iac").exists()
+    and not (case / "function" / "requirements.txt").exists()
+)
+_ERROR = {Severity.BLOCKER, Severity.HIGH}
+
+
+def scan_case(case: Path, tmp_path: Path) -> dict[str, FunctionReport]:
+    request = ScanRequest(
+        target=str(case / "function"),
+        target_runtimes=("python3.11", "python3.12", "python3.13"),
+        config=case / "configuration.json",
+        check_dependencies=False,
+    )
+    function, errors = load_function(request, tmp_path)
+    targets = [get_runtime(name) for name in request.target_runtimes]
+    reports = analyse_function(
+        function, targets, AnalysisOptions(check_dependencies=False), errors=errors
+    )
+    return {report.target.name: report for report in reports}
+
+
+@pytest.mark.parametrize("case_name", PACKAGE_CASES)
+def test_case_verdicts_and_findings(case_name: str, shared: Path, tmp_path: Path) -> None:
+    case = shared / "cases" / case_name
+    expected = json.loads((case / "expected.json").read_text())
+    reports = scan_case(case, tmp_path)
+    for target, answer in expected["targets"].items():
+        report = reports[target]
+        assert report.verdict.value == answer["verdict"], (target, report.findings)
+        for wanted in answer["findings"]:
+            matches = [
+                finding
+                for finding in report.findings
+                if finding.rule_id == wanted["kind"]
+                and finding.location.path == wanted["path"]
+                and (wanted["line"] is None or finding.location.line == wanted["line"])
+            ]
+            assert matches, (target, wanted)
+            is_error = wanted["severity"] == "error"
+            assert any((m.severity in _ERROR) == is_error for m in matches), (target, wanted)
