@@ -60,7 +60,7 @@ class Distribution:
     """The folder holding the metadata folder, where the distribution's paths start."""
     missing_files: tuple[str, ...] = ()
     """Files the installation record lists that are not in the package (caches left out)."""
-    problems: tuple[str, ...] = field(default=())
+    problems: tuple[str, ...] = ()
 
     @property
     def component(self) -> Component:

@@ -310,6 +310,9 @@ def _check_section_table(elf: ELFFile) -> str | None:
     return None
 
 
+# TODO: GLIBCXX_/CXXABI_ needs (libstdc++) and DT_NEEDED libraries are not checked against
+# what each runtime image ships, e.g. libcrypt.so.1 absent from Amazon Linux 2023 (a table of
+# each image's libraries and libstdc++ version would retire this).
 def _max_glibc(elf: ELFFile) -> tuple[int, int] | None:
     highest: tuple[int, int] | None = None
     for section in elf.iter_sections():
@@ -490,6 +493,8 @@ def _abi_mismatch(
             ABI_DOCUMENTATION,
             broken_on=tuple(RUNTIMES),
         )
+    # TODO: an untagged `_x.so` built against one version's full C API is not checked
+    # (comparing its undefined Py* symbols with each version's exports would retire this).
     if ext.abi != "cpython" or ext.python_version is None:
         return None
     built_for = format_version(ext.python_version)

@@ -142,12 +142,21 @@ def find_compiled_modules(root: Path, prefix: str = "") -> list[CompiledModule]:
             path = folder_path / file_name
             if not file_name.endswith(".pyc") or path.is_symlink() or not path.is_file():
                 continue
-            source_name = file_name.split(".", 1)[0] + ".py"
-            if (source_folder / source_name).exists():
+            stem = file_name.split(".", 1)[0]
+            if (source_folder / f"{stem}.py").exists():
+                continue
+            if not in_cache and _is_package(folder_path / stem):
                 continue
             relative_path = prefix + path.relative_to(root).as_posix()
             found.append(inspect_pyc(path, relative_path, loadable=not in_cache))
     return sorted(found, key=lambda compiled: compiled.relative_path)
+
+
+def _is_package(folder: Path) -> bool:
+    """Whether ``folder`` is a regular package, which the import system prefers to a module."""
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    return any(child.name.startswith("__init__.") for child in folder.iterdir())
 
 
 def _module_name(relative_path: str) -> str | None:

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +54,13 @@ def interpreter_env() -> dict[str, str]:
 
 def find_interpreter(version: str) -> str:
     """The path of ``python<version>``; fails the test run when it is not installed."""
-    env = interpreter_env()
-    found = shutil.which(f"python{version}", path=env.get("PATH"))
+    # pyenv's own folder first: each start through its shim costs a shell script.
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    for full_version in PYENV_VERSIONS.split(":"):
+        candidate = pyenv_root / "versions" / full_version / "bin" / f"python{version}"
+        if full_version.startswith(f"{version}.") and candidate.is_file():
+            return str(candidate)
+    found = shutil.which(f"python{version}", path=interpreter_env().get("PATH"))
     if found is None:
         pytest.fail(f"python{version} is not on PATH (PYENV_VERSION={PYENV_VERSIONS})")
     return found
@@ -95,7 +101,7 @@ def _probe_interpreter(version: str) -> Interpreter:
         capture_output=True,
         text=True,
     ).stdout
-    # The real executable, not pyenv's shim: each shim start costs a shell script.
+    # The real executable, in case a shim was found on PATH.
     real_executable, include, suffixes = json.loads(output)
     return Interpreter(version, real_executable, include, tuple(suffixes))
 
@@ -126,7 +132,9 @@ def _compile(source: Path, include: str, target: Path, defines: tuple[str, ...] 
 @pytest.fixture(scope="session")
 def interpreters() -> dict[str, Interpreter]:
     """CPython 3.9 to 3.13, by version (``"3.9"``), as installed on this machine."""
-    return {f"3.{minor}": _probe_interpreter(f"3.{minor}") for minor in range(9, 14)}
+    versions = [f"3.{minor}" for minor in range(9, 14)]
+    with ThreadPoolExecutor() as pool:
+        return dict(zip(versions, pool.map(_probe_interpreter, versions), strict=True))
 
 
 @pytest.fixture(scope="session")
@@ -138,29 +146,21 @@ def compiled_extensions(
     source = build / "probe.c"
     source.write_text(_PROBE_SOURCE)
     py39, py311 = interpreters["3.9"], interpreters["3.11"]
-    return CompiledExtensions(
-        cp39=_compile(source, py39.include, build / "cp39" / f"_probe{py39.tagged_suffix}"),
-        cp311=_compile(source, py311.include, build / "cp311" / f"_probe{py311.tagged_suffix}"),
-        abi3=_compile(
-            source,
-            py39.include,
-            build / "abi3" / "_probe.abi3.so",
-            ("-DPy_LIMITED_API=0x03090000",),
-        ),
-        untagged=_compile(source, py39.include, build / "untagged" / "_probe.so"),
-        glibc_2_28=_compile(
-            source,
-            py39.include,
-            build / "glibc-2.28" / "_probe.abi3.so",
-            ("-DPy_LIMITED_API=0x03090000", "-DNEED_FCNTL64"),
-        ),
-        glibc_2_36=_compile(
-            source,
-            py39.include,
-            build / "glibc-2.36" / "_probe.abi3.so",
-            ("-DPy_LIMITED_API=0x03090000", "-DNEED_PIDFD_OPEN"),
-        ),
-    )
+    limited = "-DPy_LIMITED_API=0x03090000"
+    builds = {
+        "cp39": (py39.include, f"cp39/_probe{py39.tagged_suffix}", ()),
+        "cp311": (py311.include, f"cp311/_probe{py311.tagged_suffix}", ()),
+        "abi3": (py39.include, "abi3/_probe.abi3.so", (limited,)),
+        "untagged": (py39.include, "untagged/_probe.so", ()),
+        "glibc_2_28": (py39.include, "glibc-2.28/_probe.abi3.so", (limited, "-DNEED_FCNTL64")),
+        "glibc_2_36": (py39.include, "glibc-2.36/_probe.abi3.so", (limited, "-DNEED_PIDFD_OPEN")),
+    }
+    with ThreadPoolExecutor() as pool:
+        futures = {
+            name: pool.submit(_compile, source, include, build / target, defines)
+            for name, (include, target, defines) in builds.items()
+        }
+        return CompiledExtensions(**{name: future.result() for name, future in futures.items()})
 
 
 @pytest.fixture(scope="session")

@@ -211,6 +211,19 @@ def test_bytecode_beside_its_source_is_ignored(
     assert find_compiled_modules(tmp_path) == []
 
 
+def test_package_folder_wins_over_a_legacy_pyc(
+    compiled_pycs: dict[str, Path], interpreters: dict[str, Interpreter], tmp_path: Path
+) -> None:
+    place(compiled_pycs["3.9"], tmp_path, "helpers.pyc")
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "__init__.py").write_text("VALUE = 'package'\n")
+    folder = str(tmp_path)
+    script = f"import sys; sys.path.insert(0, {folder!r}); import helpers; print(helpers.VALUE)"
+
+    assert find_compiled_modules(tmp_path) == []
+    assert interpreters["3.13"].run("-I", "-S", "-B", "-c", script).stdout == "package\n"
+
+
 def test_package_of_compiled_modules(compiled_pycs: dict[str, Path], tmp_path: Path) -> None:
     place(compiled_pycs["3.9"], tmp_path, "pkg/__init__.pyc")
     place(compiled_pycs["3.9"], tmp_path, "pkg/util.pyc")
