@@ -328,11 +328,12 @@ def runtimes(
 
     table = Table(title=f"Lambda Python runtimes on {today.isoformat()}")
     for header in headers:
-        table.add_column(header.replace("_", " "))
+        table.add_column(header.replace("_", " "), no_wrap=True)
     for row in rows:
         style = "red" if row["status"] != "supported" else None
         table.add_row(*(str(row[h]) for h in headers), style=style)
-    Console().print(table)
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    console.print(table)
 
 
 def main() -> None:
