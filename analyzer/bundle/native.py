@@ -282,7 +282,7 @@ def _read_elf(stream: IO[bytes]) -> tuple[str | None, tuple[int, int] | None, st
         return None, None, f"corrupt ELF header: {_describe(exc)}"
     architecture = _ELF_MACHINES.get(machine, machine.removeprefix("EM_").lower())
     try:
-        problem = _check_section_table(elf)
+        problem = _check_tables(elf)
         if problem is not None:
             return architecture, None, problem
         return architecture, _max_glibc(elf), None
@@ -295,17 +295,23 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
-def _check_section_table(elf: ELFFile) -> str | None:
-    """Why the section header table cannot be trusted, or ``None``; bounds every later loop."""
+def _check_tables(elf: ELFFile) -> str | None:
+    """Why the header tables cannot be trusted, or ``None``; bounds every later loop.
+
+    A segment or section header table past the end of the file means the file was cut
+    short: the dynamic loader refuses it.
+    """
     size = int(elf.stream_len)
+    for segment in elf.iter_segments():
+        if int(segment["p_offset"]) + int(segment["p_filesz"]) > size:
+            return f"truncated ELF: a segment ends past the file's {size} bytes"
     table_start = int(elf["e_shoff"])
-    entry_size = int(elf["e_shentsize"])
     if table_start == 0:
         return None
+    entry_size = int(elf["e_shentsize"])
     if entry_size < elf.structs.Elf_Shdr.sizeof():
         return "corrupt ELF header: section header entries too small"
-    count = int(elf.num_sections())
-    if table_start + count * entry_size > size:
+    if table_start + int(elf.num_sections()) * entry_size > size:
         return f"truncated ELF: section headers end past the file's {size} bytes"
     return None
 

@@ -571,6 +571,23 @@ def test_truncated_elf_keeps_the_machine_of_an_intact_header(
     ]
 
 
+def test_truncated_elf_without_section_headers_is_an_error_record(
+    compiled_extensions: CompiledExtensions, tmp_path: Path
+) -> None:
+    """Sections are optional for the loader; a cut segment is not."""
+    data = bytearray(compiled_extensions.glibc_2_28.read_bytes()[:6000])
+    # Elf64_Ehdr: e_shoff at byte 40, e_shnum at byte 60.
+    struct.pack_into("<Q", data, 40, 0)
+    struct.pack_into("<H", data, 60, 0)
+    path = tmp_path / "_probe.abi3.so"
+    path.write_bytes(bytes(data))
+
+    extension = inspect_extension(path, path.name)
+
+    assert extension.elf_machine == "x86_64"
+    assert extension.error == "truncated ELF: a segment ends past the file's 6000 bytes"
+
+
 def test_elf_with_garbage_section_headers_is_an_error_record(
     compiled_extensions: CompiledExtensions, tmp_path: Path
 ) -> None:
