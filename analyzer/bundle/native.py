@@ -370,7 +370,8 @@ def extension_findings(
         abi_finding = _stable_abi_too_new(ext, component, wheel_tags, architecture)
     if abi_finding is not None:
         findings.append(abi_finding)
-    if ext.max_glibc is not None:
+    # A build for another machine says nothing about the glibc the right build would need.
+    if ext.max_glibc is not None and ext.elf_machine == architecture:
         glibc_finding = _glibc_too_new(ext, component, ext.max_glibc, architecture)
         if glibc_finding is not None:
             findings.append(glibc_finding)

@@ -312,6 +312,14 @@ def test_aarch64_extension_on_an_x86_64_function(tmp_path: Path) -> None:
     assert findings_for(extension, "arm64") == [("native-abi-mismatch", (3, 10), (3, 9), None)]
 
 
+def test_glibc_needs_of_a_build_for_another_machine_are_not_reported(
+    compiled_extensions: CompiledExtensions,
+) -> None:
+    extension = inspect_extension(compiled_extensions.glibc_2_28, "_probe.abi3.so")
+
+    assert [rule for rule, *_ in findings_for(extension, "arm64")] == ["native-arch-mismatch"]
+
+
 def test_file_name_tagged_for_another_architecture_is_a_mismatch(
     compiled_extensions: CompiledExtensions, tmp_path: Path
 ) -> None:
