@@ -150,12 +150,11 @@ def _metadata_entries(root: Path) -> Iterator[Path]:
 
 def _read_dist_info(folder: Path, import_root: str, reading: _Reading) -> Distribution:
     headers = _parse_headers(reading.read_text(folder / "METADATA", "METADATA"))
-    if headers is None:
-        reading.problems.append("METADATA is missing")
     wheel = _parse_headers(reading.read_text(folder / "WHEEL", "WHEEL"))
     record = _read_record(folder / "RECORD", reading)
-    if record is None:
-        reading.problems.append("RECORD is missing")
+    for required in ("METADATA", "RECORD"):
+        if not os.path.lexists(folder / required):
+            reading.problems.append(f"{required} is missing")
     entries = record or []
     return _distribution(
         folder,
@@ -185,7 +184,7 @@ def _read_egg_info(entry: Path, import_root: str, reading: _Reading) -> Distribu
             metadata_format="egg-info",
         )
     headers = _parse_headers(reading.read_text(entry / "PKG-INFO", "PKG-INFO"))
-    if headers is None:
+    if not os.path.lexists(entry / "PKG-INFO"):
         reading.problems.append("PKG-INFO is missing")
     installed = _read_lines(entry / "installed-files.txt", "installed-files.txt", reading)
     # installed-files.txt paths start at the egg-info folder, not at the import root.
