@@ -65,12 +65,16 @@ class FailedImport:
     candidates: tuple[Candidate, ...]
 
 
-@dataclass(frozen=True)
-class _Edge:
-    target: str
-    kind: Reach
-    line: int
-    fails: bool = False
+@dataclass
+class _Links:
+    """The import statements of every module, as the breadth-first walks need them."""
+
+    loads: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Importer to each module it loads, with the best rank (``_ORDER``) of the statements."""
+    failing: list[tuple[str, str, int, int]] = field(default_factory=list)
+    """(importer, module, rank, line) of imports that fail on the runtime."""
+    order: dict[str, dict[str, None]] = field(default_factory=dict)
+    """Importer to every package module it names, in statement order."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ def build_import_graph(
     that climbs above the top-level package is left out and reported in ``errors``.
     """
     errors: list[AnalysisError] = []
-    edges = _edges(index, analyses, errors)
+    links = _links(index, analyses, errors)
 
     handler_known = handler_module is not None and handler_module in index
     if handler_module is not None and not handler_known:
@@ -139,7 +143,7 @@ def build_import_graph(
         )
     if handler_known:
         assert handler_module is not None
-        reach, chains = _reach(edges, _prefixes(handler_module))
+        reach, chains = _reach(links.loads, _prefixes(handler_module))
     else:
         reach, chains = {}, {}
 
@@ -151,7 +155,7 @@ def build_import_graph(
             reach.get(name, Reach.UNREACHED) if handler_known else Reach.UNKNOWN,
             chains.get(name, ()),
         )
-    failed = _failed_imports(index, edges, reach, chains, handler_known)
+    failed = _failed_imports(index, links, reach, chains, handler_known)
     for failure in failed:
         _note_failure(modules, failure)
 
@@ -162,7 +166,7 @@ def build_import_graph(
         reach_of_path=_reach_of_path(index, modules, handler_known),
         failed_imports=tuple(failed),
         errors=tuple(errors),
-        edges={name: tuple(edge.target for edge in out) for name, out in edges.items()},
+        edges={name: tuple(targets) for name, targets in links.order.items()},
     )
 
 
@@ -175,35 +179,43 @@ def _prefixes(module: str) -> list[str]:
     return [".".join(parts[: count + 1]) for count in range(len(parts))]
 
 
-def _edges(
+def _links(
     index: ModuleIndex, analyses: Mapping[str, SourceAnalysis], errors: list[AnalysisError]
-) -> dict[str, list[_Edge]]:
-    edges: dict[str, list[_Edge]] = {}
+) -> _Links:
+    links = _Links()
+    # Many files import the same modules: resolve each named module's prefixes once.
+    prefix_targets: dict[str, tuple[tuple[str, bool], ...]] = {}
+    guarded, lazy, eager = _RANK[Reach.GUARDED], _RANK[Reach.CALL], _RANK[Reach.IMPORT]
     for name, entry in index.modules.items():
         if entry.path is None:
             continue
         analysis = analyses.get(entry.path)
-        if analysis is None:
+        if analysis is None or not analysis.imports:
             continue
         package = name if entry.kind is ModuleKind.PACKAGE else name.rpartition(".")[0]
-        out: list[_Edge] = []
+        loads: dict[str, int] = {}
+        order: dict[str, None] = {}
         for record in analysis.imports:
             base = _absolute(record, package)
             if base is None:
                 errors.append(_relative_error(record, name, package, entry.path))
                 continue
-            kind = _kind(record)
-            for target, fails in _targets(index, analyses, record, base):
-                out.append(_Edge(target, kind, record.line, fails))
-        if out:
-            edges[name] = out
-    return edges
-
-
-def _kind(record: ImportRecord) -> Reach:
-    if record.guarded:
-        return Reach.GUARDED
-    return Reach.IMPORT if record.at_import_time else Reach.CALL
+            rank = guarded if record.guarded else eager if record.at_import_time else lazy
+            targets = prefix_targets.get(base)
+            if targets is None:
+                targets = prefix_targets[base] = tuple(_prefix_targets(index, base))
+            if record.names and targets and targets[-1] == (base, False):
+                targets = targets + tuple(_from_targets(index, analyses, record, base))
+            for target, fails in targets:
+                order[target] = None
+                if fails:
+                    links.failing.append((name, target, rank, record.line))
+                elif loads.get(target, rank + 1) > rank:
+                    loads[target] = rank
+        if order:
+            links.loads[name] = loads
+            links.order[name] = order
+    return links
 
 
 def _absolute(record: ImportRecord, package: str) -> str | None:
@@ -229,13 +241,8 @@ def _relative_error(record: ImportRecord, module: str, package: str, path: str) 
     )
 
 
-def _targets(
-    index: ModuleIndex,
-    analyses: Mapping[str, SourceAnalysis],
-    record: ImportRecord,
-    base: str,
-) -> Iterator[tuple[str, bool]]:
-    """The package modules an import statement runs, and whether each import fails."""
+def _prefix_targets(index: ModuleIndex, base: str) -> Iterator[tuple[str, bool]]:
+    """The package modules importing ``base`` runs, and whether each import fails."""
     for target in _prefixes(base):
         if target in index.modules:
             yield target, False
@@ -245,6 +252,15 @@ def _targets(
         else:
             # Not a package module (the stdlib, or missing): nothing below it is either.
             return
+
+
+def _from_targets(
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
+    record: ImportRecord,
+    base: str,
+) -> Iterator[tuple[str, bool]]:
+    """The submodules ``from base import names`` loads, and whether each import fails."""
     base_entry = index.modules[base]
     for name in record.names:
         if name == "*":
@@ -252,9 +268,12 @@ def _targets(
             # (read __all__ from the source analysis once it records it).
             continue
         submodule = f"{base}.{name}"
+        if _defines(base_entry, analyses, name):
+            # importlib loads the submodule only when the package lacks the attribute.
+            continue
         if submodule in index.modules:
             yield submodule, False
-        elif submodule in index.candidates and not _defines(base_entry, analyses, name):
+        elif submodule in index.candidates:
             yield submodule, True
 
 
@@ -270,25 +289,25 @@ def _defines(entry: ModuleEntry, analyses: Mapping[str, SourceAnalysis], name: s
 
 
 def _reach(
-    edges: Mapping[str, list[_Edge]], starts: list[str]
+    loads: Mapping[str, dict[str, int]], starts: list[str]
 ) -> tuple[dict[str, Reach], dict[str, tuple[str, ...]]]:
     """Breadth-first, once per kind: unguarded import-time edges, then lazy, then guarded."""
     reach: dict[str, Reach] = {}
-    chains: dict[str, tuple[str, ...]] = {}
-    for kind in _ORDER:
-        allowed = _ORDER[: _RANK[kind] + 1]
+    parents: dict[str, dict[str, str | None]] = {}
+    nothing: dict[str, int] = {}
+    for rank, kind in enumerate(_ORDER):
         parent: dict[str, str | None] = dict.fromkeys(starts)
         queue = deque(starts)
         while queue:
             module = queue.popleft()
             if module not in reach:
                 reach[module] = kind
-                chains[module] = _chain(parent, module)
-            for edge in edges.get(module, ()):
-                if edge.fails or edge.kind not in allowed or edge.target in parent:
-                    continue
-                parent[edge.target] = module
-                queue.append(edge.target)
+                parents[module] = parent
+            for target, edge_rank in loads.get(module, nothing).items():
+                if edge_rank <= rank and target not in parent:
+                    parent[target] = module
+                    queue.append(target)
+    chains = {module: _chain(parents[module], module) for module in reach}
     return reach, chains
 
 
@@ -308,37 +327,34 @@ def _combine(first: Reach, second: Reach) -> Reach:
 
 def _failed_imports(
     index: ModuleIndex,
-    edges: Mapping[str, list[_Edge]],
+    links: _Links,
     reach: Mapping[str, Reach],
     chains: Mapping[str, tuple[str, ...]],
     handler_known: bool,
 ) -> list[FailedImport]:
     failed = []
-    for importer, out in edges.items():
+    for importer, module, rank, line in links.failing:
         path = index.modules[importer].path
         assert path is not None
-        for edge in out:
-            if not edge.fails:
-                continue
-            importer_reach = reach.get(importer)
-            if not handler_known:
-                edge_reach = Reach.UNKNOWN
-            elif importer_reach is None:
-                edge_reach = Reach.UNREACHED
-            else:
-                edge_reach = _combine(importer_reach, edge.kind)
-            chain = (*chains[importer], edge.target) if importer in chains else ()
-            failed.append(
-                FailedImport(
-                    importer=importer,
-                    path=path,
-                    line=edge.line,
-                    module=edge.target,
-                    reach=edge_reach,
-                    chain=chain,
-                    candidates=index.candidates[edge.target],
-                )
+        importer_reach = reach.get(importer)
+        if not handler_known:
+            edge_reach = Reach.UNKNOWN
+        elif importer_reach is None:
+            edge_reach = Reach.UNREACHED
+        else:
+            edge_reach = _combine(importer_reach, _ORDER[rank])
+        chain = (*chains[importer], module) if importer in chains else ()
+        failed.append(
+            FailedImport(
+                importer=importer,
+                path=path,
+                line=line,
+                module=module,
+                reach=edge_reach,
+                chain=chain,
+                candidates=index.candidates[module],
             )
+        )
     failed.sort(key=lambda failure: (_sort_rank(failure.reach), failure.path, failure.line))
     return failed
 
