@@ -512,8 +512,16 @@ def _resolution_findings(run: _Run) -> list[Finding]:
                 reach=Reach.PACKAGE,
             )
         )
+    environments = {environment.name: environment for environment in run.targets}
     for (_path, project, version), (location, names, is_native, reason) in transitive.items():
         rule = "dependency-no-wheel" if is_native else "dependency-sdist-only"
+        releases = files_by_version(run.client.project_files(project))
+        fitting, fix = _upgrade_hint(project, releases, names, environments, Version(version))
+        if fitting is not None:
+            fix = (
+                f"Add {project}>={fitting} to the requirement file: the lowest release with "
+                f"a wheel for {', '.join(names)}."
+            )
         findings.append(
             Finding(
                 rule_id=rule,
@@ -521,12 +529,12 @@ def _resolution_findings(run: _Run) -> list[Finding]:
                 message=f"{project} {version}, a dependency of this requirement, has no wheel "
                 f"for {', '.join(names)}: only an sdist ({reason})",
                 location=location,
-                fix=f"Pin {project} to a release with a wheel for {', '.join(names)} "
-                "in the requirement file.",
+                fix=fix,
                 component=Component(ComponentKind.REQUIREMENTS, project, version),
                 symbol=project,
                 broken_on=tuple(names),
                 reach=Reach.PACKAGE,
+                mechanical=fitting is not None,
             )
         )
     return findings

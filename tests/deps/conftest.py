@@ -150,6 +150,7 @@ def build_catalogue(folder: Path) -> dict[str, list[IndexedFile]]:
     - yankedpkg: 1.0 pure, 1.1 pure but yanked
     - newpython: a pure wheel requiring Python >= 3.12
     - conflicta: requires helper<1.0, which does not exist
+    - needsdist: a pure wheel requiring sdistonly
     - vulnpkg: 1.0 and 1.1, pure
     """
     files: list[IndexedFile] = []
@@ -177,6 +178,7 @@ def build_catalogue(folder: Path) -> dict[str, list[IndexedFile]]:
     files.append(IndexedFile(yanked, yanked="broken upload"))
     wheel("newpython", "1.0", "py3-none-any", requires_python=">=3.12")
     wheel("conflicta", "1.0", "py3-none-any", requires=("helper<1.0",))
+    wheel("needsdist", "1.0", "py3-none-any", requires=("sdistonly",))
     wheel("vulnpkg", "1.0", "py3-none-any")
     wheel("vulnpkg", "1.1", "py3-none-any")
 

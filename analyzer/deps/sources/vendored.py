@@ -59,7 +59,7 @@ class VendoredSource(DependencySource):
                 elif len(child.parts) - root_depth < MAX_DEPTH:
                     kept.append(name)
             subfolders[:] = kept
-        return found
+        return sorted(found)
 
     def read(self, function_root: Path, path: Path) -> SourceReading:
         """Name and version of one vendored distribution."""
