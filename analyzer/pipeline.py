@@ -217,6 +217,10 @@ def _binary_findings(package: object, source_runtime: Runtime) -> list[Finding]:
 
     assert isinstance(package, Package)
     architecture = package.function.architecture
+    wheel_tags = {
+        (distribution.name, distribution.version): distribution.wheel_tags
+        for distribution in package.distributions
+    }
     findings: list[Finding] = []
     for native in package.native_files:
         extension = inspect_extension(Path(native.absolute), native.path)
@@ -226,6 +230,7 @@ def _binary_findings(package: object, source_runtime: Runtime) -> list[Finding]:
                 native.component,
                 source_python=source_runtime.python,
                 architecture=architecture,
+                wheel_tags=wheel_tags.get((native.distribution, native.distribution_version), ()),
             )
         )
     sources = {source.path for source in package.sources}
