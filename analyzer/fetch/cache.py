@@ -26,6 +26,14 @@ def default_cache_dir() -> Path:
     return base / CACHE_FOLDER_NAME
 
 
+def open_cache(cache_dir: Path | None = None, *, enabled: bool = True) -> CodeCache | None:
+    """The cache the options ask for: ``--cache-dir`` (or the default folder), or none at all
+    for ``--no-cache``."""
+    if not enabled:
+        return None
+    return CodeCache(cache_dir if cache_dir is not None else default_cache_dir())
+
+
 def cache_key(code_sha256: str) -> str:
     """The file-name-safe form of a ``CodeSha256`` (base64 SHA-256): its hexadecimal digest.
 

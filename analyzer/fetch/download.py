@@ -82,6 +82,9 @@ class DownloadPolicy:
     """Pause before the second try; doubled before each later one."""
 
 
+DEFAULT_POLICY = DownloadPolicy()
+
+
 class _Retryable(Exception):
     """A failure worth another try; its message is safe to show."""
 
@@ -97,7 +100,7 @@ def download(
     *,
     code_sha256: str,
     label: str,
-    policy: DownloadPolicy = DownloadPolicy(),
+    policy: DownloadPolicy = DEFAULT_POLICY,
 ) -> None:
     """Stream ``location`` to ``destination``, which appears only once complete and verified.
 
@@ -151,8 +154,8 @@ def _download_once(
         declared = _declared_length(response)
         if declared is not None and declared > policy.max_bytes:
             raise FetchError(
-                f"{label}: the code is {declared} bytes, more than the "
-                f"{_size_text(policy.max_bytes)} limit for a zip"
+                f"{label}: the code is {declared} bytes, over the limit of "
+                f"{_size_text(policy.max_bytes)} for a zip"
             )
         _stream_to(response, destination, declared, code_sha256, label, policy)
 
@@ -185,8 +188,8 @@ def _stream_to(
                 received += len(chunk)
                 if received > policy.max_bytes:
                     raise FetchError(
-                        f"{label}: the code is larger than the "
-                        f"{_size_text(policy.max_bytes)} limit for a zip"
+                        f"{label}: the code is larger than the limit of "
+                        f"{_size_text(policy.max_bytes)} for a zip"
                     )
                 digest.update(chunk)
                 output.write(chunk)

@@ -63,3 +63,7 @@ def tree(root: Path) -> list[str]:
 def list_tree() -> Callable[[Path], list[str]]:
     """``tree`` as a fixture: test modules do not import a conftest."""
     return tree
+
+
+# Moto's server, the stage in front of it and the code host: see aws_fixtures.py.
+from aws_fixtures import aws, aws_world, code_host  # noqa: E402, F401
