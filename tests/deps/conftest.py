@@ -211,8 +211,10 @@ def _html_page(files: list[IndexedFile], metadata: bool) -> bytes:
     anchors = []
     for indexed in files:
         content = indexed.path.read_bytes()
-        attributes = [f'href="../../../files/{indexed.path.name}#sha256='
-                      f'{hashlib.sha256(content).hexdigest()}"']
+        attributes = [
+            f'href="../../../files/{indexed.path.name}#sha256='
+            f'{hashlib.sha256(content).hexdigest()}"'
+        ]
         if indexed.requires_python:
             attributes.append(f'data-requires-python="{html.escape(indexed.requires_python)}"')
         if indexed.yanked is not None:
@@ -271,9 +273,7 @@ def _make_handler(index: LocalIndex) -> type[BaseHTTPRequestHandler]:
                 self._send(200, "application/vnd.pypi.simple.v1+json", b"{not json")
                 return
             if flavour == "private":
-                expected = base64.b64encode(
-                    f"{PRIVATE_USER}:{PRIVATE_PASSWORD}".encode()
-                ).decode()
+                expected = base64.b64encode(f"{PRIVATE_USER}:{PRIVATE_PASSWORD}".encode()).decode()
                 if self.headers.get("Authorization") != f"Basic {expected}":
                     self.send_response(401)
                     self.send_header("WWW-Authenticate", 'Basic realm="private"')

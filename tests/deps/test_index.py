@@ -31,7 +31,9 @@ def test_json_and_html_pages_give_the_same_files(local_index: LocalIndex, flavou
         ("yankedpkg-1.0-py3-none-any.whl", None, None, True),
         ("yankedpkg-1.1-py3-none-any.whl", None, "broken upload", True),
     ]
-    assert _summary(client, "NewPython") == [("newpython-1.0-py3-none-any.whl", ">=3.12", None, True)]
+    assert _summary(client, "NewPython") == [
+        ("newpython-1.0-py3-none-any.whl", ">=3.12", None, True)
+    ]
 
 
 def test_json_is_negotiated_first(local_index: LocalIndex) -> None:

@@ -87,7 +87,9 @@ def test_without_configuration_the_index_is_pips_own_default(tmp_path: Path) -> 
 
 
 def test_credentials_are_redacted_from_urls_and_text() -> None:
-    assert redact_url("https://user:pa55@host.invalid/simple/") == "https://****@host.invalid/simple/"
+    assert (
+        redact_url("https://user:pa55@host.invalid/simple/") == "https://****@host.invalid/simple/"
+    )
     assert redact_url("https://token@host.invalid/simple/") == "https://****@host.invalid/simple/"
     assert redact_url("https://host.invalid/simple/") == "https://host.invalid/simple/"
     text = "failed: http://a:b@one.invalid/x and https://c:d@two.invalid/y"

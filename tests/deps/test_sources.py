@@ -47,21 +47,30 @@ def test_requirement_lines_keep_their_file_and_line(tmp_path: Path) -> None:
         for d in requirement_set.requirements
     ]
     assert rows == [
-        ("requests", "requests[socks]==2.25.1", "requirements.txt", 2, ("sha256:aaaa", "sha256:bbbb")),
+        (
+            "requests",
+            "requests[socks]==2.25.1",
+            "requirements.txt",
+            2,
+            ("sha256:aaaa", "sha256:bbbb"),
+        ),
         ("urllib3", "urllib3>=1.26,<2", "requirements.txt", 6, ()),
         ("six", "six==1.16.0", "requirements/base.txt", 1, ()),
         ("tomli", "tomli==2.0.1 ; python_version < '3.11'", "requirements.txt", 9, ()),
     ]
     assert [(c.name, c.location.line) for c in requirement_set.constraints] == [("idna", 1)]
     assert [d.name for d in requirement_set.requirements_for(PY310_X86)] == [
-        "requests", "urllib3", "six", "tomli"
+        "requests",
+        "urllib3",
+        "six",
+        "tomli",
     ]
     assert [d.name for d in requirement_set.requirements_for(PY312_ARM)] == [
-        "requests", "urllib3", "six"
+        "requests",
+        "urllib3",
+        "six",
     ]
-    assert reading.files == (
-        "requirements.txt", "requirements/base.txt", "constraints.txt"
-    )
+    assert reading.files == ("requirements.txt", "requirements/base.txt", "constraints.txt")
 
 
 def test_a_line_that_does_not_parse_is_a_finding_at_its_line(tmp_path: Path) -> None:
@@ -73,9 +82,7 @@ def test_a_line_that_does_not_parse_is_a_finding_at_its_line(tmp_path: Path) -> 
         },
     )
     reading = read_sources(root, include_vendored=False)
-    findings = sorted(
-        (f.rule_id, f.location.path, f.location.line) for f in reading.findings
-    )
+    findings = sorted((f.rule_id, f.location.path, f.location.line) for f in reading.findings)
     assert findings == [
         ("requirement-invalid", "requirements-dev.txt", 1),
         ("requirement-invalid", "requirements-dev.txt", 2),
@@ -104,9 +111,9 @@ def test_index_options_and_direct_references_are_kept(tmp_path: Path) -> None:
     requirement_set = _only_set(root, "requirements")
     assert requirement_set.index_url == "https://mirror.invalid/simple"
     assert requirement_set.extra_index_urls == ("https://extra.invalid/simple",)
-    assert [(d.location.line, d.direct_reference is not None) for d in requirement_set.requirements] == [
-        (4, True), (5, True), (6, True)
-    ]
+    assert [
+        (d.location.line, d.direct_reference is not None) for d in requirement_set.requirements
+    ] == [(4, True), (5, True), (6, True)]
 
 
 def test_pyproject_dependencies_from_pep621_and_poetry(tmp_path: Path) -> None:
@@ -118,7 +125,7 @@ def test_pyproject_dependencies_from_pep621_and_poetry(tmp_path: Path) -> None:
                 'name = "fn"\n'
                 "dependencies = [\n"
                 '    "requests>=2.25",\n'
-                '    "attrs==21.2.0; python_version < \'3.12\'",\n'
+                "    \"attrs==21.2.0; python_version < '3.12'\",\n"
                 "]\n"
                 "\n"
                 "[tool.poetry.dependencies]\n"
@@ -223,9 +230,7 @@ def test_poetry_lock_installs_what_the_project_reaches_for_the_target(tmp_path: 
         ("colorama==0.4.4", 15),
         ("orphan==1.0", 24),
     ]
-    assert [d.name for d in requirement_set.requirements_for(PY310_X86)] == [
-        "requests", "certifi"
-    ]
+    assert [d.name for d in requirement_set.requirements_for(PY310_X86)] == ["requests", "certifi"]
 
 
 UV_LOCK = """\
@@ -261,7 +266,8 @@ def test_uv_lock_follows_markers_from_the_workspace_member(tmp_path: Path) -> No
         ("exceptiongroup==1.2.0", 19),
     ]
     assert [d.name for d in requirement_set.requirements_for(PY310_X86)] == [
-        "attrs", "exceptiongroup"
+        "attrs",
+        "exceptiongroup",
     ]
     assert [d.name for d in requirement_set.requirements_for(PY312_ARM)] == ["attrs"]
 
@@ -279,9 +285,17 @@ def test_vendored_dist_info_gives_name_version_and_line(tmp_path: Path) -> None:
         },
     )
     requirement_set = _only_set(root, "vendored")
-    assert [(d.name, d.pinned_version, d.location.path, d.location.line) for d in requirement_set.requirements] == [
+    assert [
+        (d.name, d.pinned_version, d.location.path, d.location.line)
+        for d in requirement_set.requirements
+    ] == [
         ("legacy", "0.3", "legacy.egg-info/PKG-INFO", 3),
-        ("pyyaml", "5.4.1", "python/lib/python3.9/site-packages/PyYAML-5.4.1.dist-info/METADATA", 3),
+        (
+            "pyyaml",
+            "5.4.1",
+            "python/lib/python3.9/site-packages/PyYAML-5.4.1.dist-info/METADATA",
+            3,
+        ),
         ("six", "1.15.0", "six-1.15.0.dist-info/METADATA", 3),
     ]
     assert all(d.vendored for d in requirement_set.requirements)

@@ -55,7 +55,9 @@ def test_manylinux_platforms_include_legacy_aliases_on_x86_64_only() -> None:
 
 def test_the_specific_wheel_is_preferred_over_abi3_and_pure() -> None:
     target = TargetEnvironment(get_runtime("python3.11"), "x86_64")
-    specific = target.wheel_rank(parse_wheel_filename("a-1-cp311-cp311-manylinux2014_x86_64.whl")[3])
+    specific = target.wheel_rank(
+        parse_wheel_filename("a-1-cp311-cp311-manylinux2014_x86_64.whl")[3]
+    )
     abi3 = target.wheel_rank(parse_wheel_filename("a-1-cp37-abi3-manylinux2014_x86_64.whl")[3])
     pure = target.wheel_rank(parse_wheel_filename("a-1-py3-none-any.whl")[3])
     assert specific is not None and abi3 is not None and pure is not None
