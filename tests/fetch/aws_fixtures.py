@@ -90,6 +90,11 @@ def code_sha256(content: bytes) -> str:
     return base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
 
 
+def corrupted(content: bytes) -> bytes:
+    """``content`` with its last byte changed, as ``Fault.CORRUPT`` serves it."""
+    return content[:-1] + bytes([content[-1] ^ 0xFF])
+
+
 class Fault(enum.Enum):
     """How the stage answers a code download instead of serving it whole."""
 
@@ -343,7 +348,7 @@ class LambdaStage:
         elif fault is Fault.EXPIRED:
             _send(handler, 403, {}, b"AccessDenied: Request has expired")
         elif fault is Fault.CORRUPT:
-            _send(handler, 200, _zip_headers(len(content)), content[:-1] + b"\x00")
+            _send(handler, 200, _zip_headers(len(content)), corrupted(content))
         elif fault is Fault.CUT_OFF:
             handler.send_response(200)
             for name, value in _zip_headers(len(content)).items():
