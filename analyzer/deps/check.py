@@ -24,7 +24,7 @@ from analyzer.deps.fit import (
     lowest_fitting_version,
     sdist_native_code,
 )
-from analyzer.deps.index import IndexClient
+from analyzer.deps.index import DistributionFile, IndexClient
 from analyzer.deps.pipconfig import index_configuration, redact_text, redact_url
 from analyzer.deps.resolve import (
     Resolution,
@@ -385,25 +385,36 @@ def _targets_text(names: Sequence[str], environments: Mapping[str, TargetEnviron
 
 def _upgrade_hint(
     name: str,
-    releases: Mapping[Version, Sequence[object]],
+    releases: Mapping[Version, Sequence[DistributionFile]],
     names: Sequence[str],
     environments: Mapping[str, TargetEnvironment],
     above: Version | None,
 ) -> tuple[str | None, str]:
-    fitting = lowest_fitting_version(
-        releases,  # type: ignore[arg-type]
-        [environments[target] for target in names],
-        above,
-    )
-    if fitting is None:
-        return None, (
-            f"No release of {name} has a wheel for {', '.join(names)}: replace it, or build "
-            "it on the target runtime (a container image of the runtime, e.g. "
-            "sam build --use-container) and deploy the built package."
+    """The lowest release to move to (when one fits every target in ``names``) and the fix."""
+    wanted = [environments[target] for target in names]
+    fitting = lowest_fitting_version(releases, wanted, above)
+    if fitting is not None:
+        return str(fitting), (
+            f"Upgrade to {name}>={fitting}, the lowest release with a wheel for "
+            f"{', '.join(names)}, and test the upgrade."
         )
-    return str(fitting), (
-        f"Upgrade to {name}>={fitting}, the lowest release with a wheel for "
-        f"{', '.join(names)}, and test the upgrade."
+    per_target = {
+        target.name: lowest_fitting_version(releases, [target], above) for target in wanted
+    }
+    found = [f"{version} for {target}" for target, version in per_target.items() if version]
+    missing = [target for target, version in per_target.items() if version is None]
+    rebuild = (
+        "build it on the target runtime (a container image of the runtime, e.g. "
+        "sam build --use-container) and deploy the built package"
+    )
+    if not found:
+        return (
+            None,
+            f"No release of {name} has a wheel for {', '.join(names)}: replace it, or {rebuild}.",
+        )
+    return None, (
+        f"Upgrade {name}; the lowest releases with a wheel are {', '.join(found)}; none has "
+        f"one for {', '.join(missing)}: replace it there, or {rebuild}."
     )
 
 
@@ -411,7 +422,7 @@ def _no_wheel_finding(
     declared: DeclaredRequirement,
     outcome: _PinOutcome,
     broken: Sequence[str],
-    releases: Mapping[Version, Sequence[object]],
+    releases: Mapping[Version, Sequence[DistributionFile]],
     environments: Mapping[str, TargetEnvironment],
 ) -> Finding:
     fit = outcome.fits[broken[0]]
@@ -440,7 +451,7 @@ def _sdist_only_finding(
     declared: DeclaredRequirement,
     outcome: _PinOutcome,
     built: Sequence[str],
-    releases: Mapping[Version, Sequence[object]],
+    releases: Mapping[Version, Sequence[DistributionFile]],
     environments: Mapping[str, TargetEnvironment],
 ) -> Finding:
     fit = outcome.fits[built[0]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from packaging.specifiers import SpecifierSet
@@ -124,7 +124,7 @@ class PinFit:
 
 
 def lowest_fitting_version(
-    releases: dict[Version, list[DistributionFile]],
+    releases: Mapping[Version, Sequence[DistributionFile]],
     targets: Sequence[TargetEnvironment],
     above: Version | None,
 ) -> Version | None:

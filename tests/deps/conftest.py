@@ -152,6 +152,7 @@ def build_catalogue(folder: Path) -> dict[str, list[IndexedFile]]:
     - conflicta: requires helper<1.0, which does not exist
     - needsdist: a pure wheel requiring sdistonly
     - vulnpkg: 1.0 and 1.1, pure
+    - numpy: 1.21.6 and 1.23.2 with the tags and Requires-Python of the real releases
     """
     files: list[IndexedFile] = []
 
@@ -181,6 +182,22 @@ def build_catalogue(folder: Path) -> dict[str, list[IndexedFile]]:
     wheel("needsdist", "1.0", "py3-none-any", requires=("sdistonly",))
     wheel("vulnpkg", "1.0", "py3-none-any")
     wheel("vulnpkg", "1.1", "py3-none-any")
+    # numpy as the index lists it for the requirements-pin-numpy-1-21 case: 1.21.6 has
+    # CPython 3.7-3.10 wheels and an sdist, all requiring Python <3.11; 1.23.2 adds cp311.
+    old_python = ">=3.7,<3.11"
+    for tag in (
+        "cp39-cp39-manylinux_2_12_x86_64.manylinux2010_x86_64",
+        "cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64",
+        "cp310-cp310-manylinux_2_17_aarch64.manylinux2014_aarch64",
+    ):
+        wheel("numpy", "1.21.6", tag, requires_python=old_python)
+    sdist = build_sdist(folder, "numpy", "1.21.6", c_source=True)
+    files.append(IndexedFile(sdist, requires_python=old_python))
+    for tag in (
+        "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64",
+        "cp311-cp311-manylinux_2_17_aarch64.manylinux2014_aarch64",
+    ):
+        wheel("numpy", "1.23.2", tag, requires_python=">=3.8")
 
     catalogue: dict[str, list[IndexedFile]] = {}
     for indexed in files:

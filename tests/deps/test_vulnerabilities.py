@@ -129,8 +129,8 @@ def test_vulnerabilities_of_the_resolved_set_are_findings(
         for f in result.findings
     )
     assert found == [
-        # helper comes in through purepkg, so it is blamed on purepkg's line.
         ("vulnerability", 1, "CVE-2021-0001", Severity.HIGH, "vulnpkg", "1.0"),
+        # helper comes in through purepkg, so it is blamed on purepkg's line.
         ("vulnerability", 2, "PYSEC-2021-7", Severity.LOW, "helper", "1.0"),
     ]
     vulnpkg = next(f for f in result.findings if f.component.name == "vulnpkg")
