@@ -32,7 +32,12 @@ from analyzer.deps.resolve import (
     resolve,
     top_level_requirements,
 )
-from analyzer.deps.sources import DeclaredRequirement, RequirementSet, read_sources
+from analyzer.deps.sources import (
+    DeclaredRequirement,
+    RequirementSet,
+    SourceReading,
+    read_sources,
+)
 from analyzer.deps.target import LAMBDA_MACHINES, TargetEnvironment
 from analyzer.deps.vulnerabilities import (
     KnownVulnerability,
@@ -163,6 +168,7 @@ class _Run:
         default_factory=list
     )
     errors: list[AnalysisError] = field(default_factory=list)
+    seen_rows: set[tuple[str, str, int | None, str]] = field(default_factory=set)
 
 
 def check_dependencies(
@@ -180,6 +186,21 @@ def check_dependencies(
     if not reading.sets:
         return DependencyResult(findings=reading.findings, sources=reading.files)
     environments = [TargetEnvironment(runtime, architecture) for runtime in targets]
+    try:
+        return _check(reading, environments, architecture, options)
+    except Exception as error:  # the stage's boundary: one function's oddity never stops a batch
+        logger.warning("dependency check failed: %s", redact_text(repr(error)))
+        logger.debug("dependency check failure", exc_info=True)
+        reason = f"internal error ({type(error).__name__}: {error})"
+        return _not_checked(reading.sets, environments, reading, reason, options)
+
+
+def _check(
+    reading: SourceReading,
+    environments: list[TargetEnvironment],
+    architecture: str,
+    options: DependencyOptions,
+) -> DependencyResult:
     if architecture not in LAMBDA_MACHINES:
         return _not_checked(
             reading.sets, environments, reading, f"unknown architecture {architecture!r}", options
@@ -204,7 +225,7 @@ def check_dependencies(
     }
     failures = client.prefetch(names)
     if failures:
-        reason = str(next(iter(failures.values())))
+        reason = str(failures[sorted(failures)[0]])
         return _not_checked(reading.sets, environments, reading, reason, options, client)
 
     run = _Run(client, environments)
@@ -241,7 +262,7 @@ def _index_error(reason: str) -> AnalysisError:
 def _not_checked(
     sets: Sequence[RequirementSet],
     environments: Sequence[TargetEnvironment],
-    reading: object,
+    reading: SourceReading,
     reason: str,
     options: DependencyOptions,
     client: IndexClient | None = None,
@@ -268,15 +289,13 @@ def _not_checked(
         )
     pins = _exact_pins(sets)
     vulnerabilities, findings, errors = _audit_releases(pins, options)
-    base_findings = getattr(reading, "findings", ())
-    files = getattr(reading, "files", ())
     return DependencyResult(
         rows_by_target=rows,
-        findings=_unique([*base_findings, *findings]),
+        findings=_unique([*reading.findings, *findings]),
         errors=(_index_error(reason), *errors),
         verdicts=verdicts,
         vulnerabilities=tuple(vulnerabilities),
-        sources=tuple(files),
+        sources=reading.files,
         indexes=client.display_urls if client is not None else (),
     )
 
@@ -295,7 +314,11 @@ def _check_set(run: _Run, requirement_set: RequirementSet, environment: TargetEn
     constraints = _constraints_for(requirement_set, environment)
     requirements = requirement_set.requirements_for(environment)
     for declared in requirements:
-        run.rows[environment.name].append(_row(run, declared, environment, constraints))
+        # A file included by several requirement files is one row, not one per includer.
+        row_key = (environment.name, declared.location.path, declared.location.line, declared.name)
+        if row_key not in run.seen_rows:
+            run.seen_rows.add(row_key)
+            run.rows[environment.name].append(_row(run, declared, environment, constraints))
     if requirement_set.vendored:
         return
     top_level = top_level_requirements(requirements)

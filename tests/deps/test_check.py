@@ -355,3 +355,29 @@ def test_an_unknown_architecture_is_an_analysis_error(
     assert result.errors == (
         AnalysisError("deps", "dependencies not checked: unknown architecture 'mips'"),
     )
+
+
+def test_a_file_included_by_two_requirement_files_gives_one_row_and_finding(
+    local_index: LocalIndex, tmp_path: Path
+) -> None:
+    root = write_function(
+        tmp_path,
+        {
+            "requirements.txt": "newglibc==1.0\n",
+            "requirements-dev.txt": "-r requirements.txt\nhelper==1.0\n",
+        },
+    )
+    result = check_dependencies(root, [PY311], "x86_64", _options(local_index.url("simple")))
+    assert [
+        (r.name, r.source.path, r.source.line) for r in result.rows_by_target["python3.11"]
+    ] == [
+        ("newglibc", "requirements.txt", 1),
+        ("helper", "requirements-dev.txt", 2),
+    ]
+    assert _findings(result) == [
+        ("dependency-no-wheel", "requirements.txt", 1, ("python3.11",), "newglibc")
+    ]
+    assert [v.requirement_set for v in result.verdicts["python3.11"]] == [
+        "requirements-dev.txt",
+        "requirements.txt",
+    ]

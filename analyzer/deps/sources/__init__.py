@@ -11,6 +11,8 @@ from analyzer.deps.sources.interface import (
     LockGraph,
     RequirementSet,
     SourceReading,
+    invalid_requirement,
+    relative_path,
 )
 from analyzer.deps.sources.pipfile_lock import PipfileLockSource
 from analyzer.deps.sources.poetry_lock import PoetryLockSource
@@ -50,7 +52,14 @@ def read_sources(function_root: Path, include_vendored: bool) -> SourceReading:
     files: list[str] = []
     for source in SOURCES:
         for path in source.discover(function_root):
-            reading = source.read(function_root, path)
+            try:
+                reading = source.read(function_root, path)
+            except (OSError, ValueError, RecursionError) as error:
+                shown = relative_path(function_root, path)
+                reason = f"cannot be read ({type(error).__name__})"
+                findings.append(invalid_requirement(shown, None, shown, reason))
+                files.append(shown)
+                continue
             sets.extend(reading.sets)
             findings.extend(reading.findings)
             files.extend(reading.files)
