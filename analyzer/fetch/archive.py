@@ -208,6 +208,9 @@ def _open_zip(stream: IO[bytes], label: str) -> zipfile.ZipFile:
         raise ArchiveError(
             f"{label} has a member name marked as UTF-8 that is not valid UTF-8"
         ) from exc
+    except NotImplementedError as exc:
+        # A member whose "version needed to extract" is beyond what the library implements.
+        raise ArchiveError(f"{label} needs a zip feature that cannot be read here ({exc})") from exc
     except (zipfile.BadZipFile, EOFError, ValueError, struct.error) as exc:
         raise ArchiveError(f"{label} is a corrupt zip archive ({exc})") from exc
 

@@ -439,6 +439,31 @@ def test_member_count_is_checked_even_when_the_end_record_understates_it(
     assert list(destination.iterdir()) == []
 
 
+def test_member_count_claimed_by_a_zip64_end_record_is_checked_before_parsing(
+    make_zip: MakeZip, destination: Path
+) -> None:
+    # A zip64 end record (APPNOTE.TXT 4.3.14, 4.3.15) claiming a million entries, and the
+    # classic end record deferring to it with 0xFFFF.
+    archive = make_zip("layer.zip", [("app.py", b"A\n")])
+    data = archive.read_bytes()
+    end = data.rfind(EOCD_SIGNATURE)
+    _, _, _, _, _, cd_size, cd_offset, _ = struct.unpack_from("<4s4H2LH", data, end)
+    zip64_end = struct.pack(
+        "<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, 1_000_000, 1_000_000, cd_size, cd_offset
+    )
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, end, 1)
+    classic_end = struct.pack(
+        "<4s4H2LH", EOCD_SIGNATURE, 0, 0, 0xFFFF, 0xFFFF, cd_size, cd_offset, 0
+    )
+    archive.write_bytes(data[:end] + zip64_end + locator + classic_end)
+
+    with pytest.raises(ArchiveError) as raised:
+        safe_extract(archive, destination)
+
+    assert str(raised.value) == "layer.zip has 1000000 members, more than the limit of 100000"
+    assert list(destination.iterdir()) == []
+
+
 def test_archive_over_the_archive_cap_is_refused(make_zip: MakeZip, destination: Path) -> None:
     archive = make_zip("function.zip", [("data.bin", incompressible(2 * KIB))])
 
@@ -686,3 +711,43 @@ def test_nothing_is_left_open_for_writing_after_an_error(
         safe_extract(archive, destination)
 
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_corrupted_archives_end_in_a_result_or_an_archive_error(
+    tmp_path: Path, list_tree: Tree
+) -> None:
+    # Seeded corruption of every structure (headers, names, sizes, compressed data) of an
+    # archive using each readable method; an unexpected exception would be a traceback.
+    source = io.BytesIO()
+    with zipfile.ZipFile(source, "w") as zip_file:
+        zip_file.writestr(
+            "app.py", b"def handler(e, c):\n    return 1\n" * 20, zipfile.ZIP_DEFLATED
+        )
+        zip_file.writestr("pkg/", b"")
+        zip_file.writestr("pkg/b.py", b"B = 1\n" * 50, zipfile.ZIP_BZIP2)
+        zip_file.writestr("pkg/l.py", b"L = 2\n" * 50, zipfile.ZIP_LZMA)
+        zip_file.writestr("stored.txt", b"stored", zipfile.ZIP_STORED)
+    pristine = source.getvalue()
+    rng = random.Random(20240101)
+    archive = tmp_path / "function.zip"
+    outcomes: set[str] = set()
+
+    for attempt in range(120):
+        data = bytearray(pristine)
+        position = rng.randrange(len(data) - 4)
+        data[position : position + 4] = rng.choice(
+            [b"\xff\xff\xff\xff", bytes(4), rng.randbytes(4), bytes([rng.randrange(256)]) * 4]
+        )
+        archive.write_bytes(bytes(data))
+        destination = tmp_path / f"out{attempt}"
+        destination.mkdir()
+        try:
+            safe_extract(archive, destination, ExtractionLimits(max_total_bytes=1 * MIB))
+            outcomes.add("result")
+        except ArchiveError as error:
+            assert "\n" not in str(error)
+            outcomes.add(type(error).__name__)
+        shutil.rmtree(destination)
+
+    assert outcomes == {"result", "ArchiveError", "IncompleteExtractionError"}
+    assert list_tree(tmp_path) == ["function.zip"]
