@@ -452,6 +452,8 @@ class IndexClient:
             except (_NotFound, PackageIndexError) as error:
                 logger.debug("no PEP 658 metadata at %s: %s", redact_url(file.metadata_url), error)
         if file.is_wheel:
+            # TODO: the whole wheel is downloaded when the index has no PEP 658 metadata
+            # (HTTP range requests for the zip's central directory, as pip's lazy wheel does).
             try:
                 body = self._open(file.url, None, MAX_WHEEL_BYTES).body
             except _NotFound:

@@ -147,6 +147,8 @@ def index_configuration(
     which pip applies as if given on its command line.
     """
     settings = read_pip_configuration(environ)
+    # TODO: pip's find-links, no-index, constraint, keyring and .netrc settings are not applied
+    # (read them here and hand find-links to the client as a flat index).
     configured_extras = tuple(settings.get("extra-index-url", "").split())
     extras = tuple(dict.fromkeys((*extra_index_urls, *file_extra_index_urls, *configured_extras)))
     if index_url:

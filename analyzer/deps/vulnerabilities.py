@@ -237,6 +237,8 @@ def vulnerability_service(
     """The offline folder service for ``advisories_dir``, else pip-audit's OSV service."""
     if advisories_dir is not None:
         return OsvFolderService(advisories_dir)
+    # TODO: pip-audit's OsvService drops the advisories' CVSS vectors, so online results weigh
+    # as "fix known" or "no fix" only (an online service built on OsvFolderService's parsing).
     return OsvService(cache_dir=cache_dir, timeout=math.ceil(timeout))
 
 

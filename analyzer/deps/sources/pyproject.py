@@ -148,6 +148,8 @@ class PyprojectSource(DependencySource):
             return None
         if entry.get("optional"):
             return None
+        # TODO: a Poetry "python" key (the interpreters a dependency is for) is ignored
+        # (translate it into a python_version marker).
         for direct in ("git", "path", "url"):
             if direct in entry:
                 return DeclaredRequirement(

@@ -116,6 +116,8 @@ class RequirementsTxtSource(DependencySource):
 
     def discover(self, function_root: Path) -> Sequence[Path]:
         """``requirements*.txt`` files at the top of the function folder."""
+        # TODO: requirement files in sub-folders (requirements/prod.txt) are read only when a
+        # top-level file includes them (a discovery that tells deployed sets from dev ones).
         return sorted(
             path
             for path in function_root.glob("requirements*.txt")
