@@ -161,6 +161,9 @@ def _check_directory_claims(
     The member count is read from the record itself so that a hostile archive is refused
     before the standard library builds an object for every entry.
     """
+    # TODO: a record that understates the count still lets zipfile build one ZipInfo per
+    # central directory entry before the exact count is checked; memory is bounded only by
+    # max_archive_bytes (a central directory reader that stops at max_members would retire it).
     tail_size = min(archive_size, _EOCD.size + _MAX_COMMENT)
     stream.seek(archive_size - tail_size)
     tail = stream.read(tail_size)
@@ -174,7 +177,8 @@ def _check_directory_claims(
     record = _EOCD.unpack_from(tail, position)
     entries: int = record[4]
     if entries == 0xFFFF:
-        entries = _zip64_entries(stream, archive_size - tail_size + position) or entries
+        eocd_offset = archive_size - tail_size + position
+        entries = _zip64_entries(stream, eocd_offset, archive_size) or entries
     if entries > limits.max_members:
         raise ArchiveError(
             f"{label} has {entries} members, more than the limit of {limits.max_members}"
@@ -182,7 +186,7 @@ def _check_directory_claims(
     stream.seek(0)
 
 
-def _zip64_entries(stream: IO[bytes], eocd_offset: int) -> int | None:
+def _zip64_entries(stream: IO[bytes], eocd_offset: int, archive_size: int) -> int | None:
     """The entry count of the zip64 end record, when the archive has a readable one."""
     locator_offset = eocd_offset - _ZIP64_LOCATOR.size
     if locator_offset < 0:
@@ -191,7 +195,10 @@ def _zip64_entries(stream: IO[bytes], eocd_offset: int) -> int | None:
     locator = stream.read(_ZIP64_LOCATOR.size)
     if len(locator) < _ZIP64_LOCATOR.size or not locator.startswith(_ZIP64_LOCATOR_SIGNATURE):
         return None
-    stream.seek(_ZIP64_LOCATOR.unpack(locator)[2])
+    record_offset: int = _ZIP64_LOCATOR.unpack(locator)[2]
+    if record_offset > archive_size:
+        return None
+    stream.seek(record_offset)
     record = stream.read(_ZIP64_EOCD.size)
     if len(record) < _ZIP64_EOCD.size or not record.startswith(_ZIP64_EOCD_SIGNATURE):
         return None
@@ -205,6 +212,8 @@ def _open_zip(stream: IO[bytes], label: str) -> zipfile.ZipFile:
     except UnicodeDecodeError as exc:
         # The standard library decodes names flagged as UTF-8 strictly while it reads the
         # central directory, so one such name makes the whole archive unreadable.
+        # TODO: skip just that member (needs a central directory reader of our own, or a
+        # zipfile option to decode flagged names leniently).
         raise ArchiveError(
             f"{label} has a member name marked as UTF-8 that is not valid UTF-8"
         ) from exc

@@ -290,7 +290,8 @@ def load_local_function(
     ``layers``) win over ``config`` and are listed in ``Function.overrides``. Without either:
     runtime ``python3.9``, architecture ``x86_64``, and handler
     ``lambda_function.lambda_handler`` when ``lambda_function.py`` is at the root, else
-    unknown.
+    unknown. ``Function.code_sha256`` is the digest of a zip given as ``path``, and ``None``
+    for a folder, whose bytes are not those of any deployed zip.
 
     Skipped archive members, configured layers with no local copy, a zip that does not match
     the configuration's ``CodeSha256`` and an archive cap reached part way are appended to

@@ -36,7 +36,7 @@ MakeZip = Callable[..., Path]
 
 # Field offsets in a local file header and a central directory entry (APPNOTE.TXT 4.3.7, 4.3.12).
 LOCAL_FLAGS, LOCAL_METHOD, LOCAL_FILE_SIZE = 6, 8, 22
-CENTRAL_FLAGS, CENTRAL_METHOD, CENTRAL_FILE_SIZE = 8, 10, 24
+CENTRAL_VERSION_NEEDED, CENTRAL_FLAGS, CENTRAL_METHOD, CENTRAL_FILE_SIZE = 6, 8, 10, 24
 CENTRAL_SIGNATURE = b"PK\x01\x02"
 EOCD_SIGNATURE = b"PK\x05\x06"
 
@@ -631,6 +631,23 @@ def test_corrupt_central_directory_is_an_archive_error(
 
     assert str(raised.value) == (
         "function.zip is a corrupt zip archive (Bad magic number for central directory)"
+    )
+
+
+def test_member_needing_a_newer_zip_version_is_an_archive_error(
+    make_zip: MakeZip, destination: Path
+) -> None:
+    archive = make_zip("function.zip", [("app.py", b"A\n")])
+    data = bytearray(archive.read_bytes())
+    _, central = header_offsets(bytes(data), "app.py")
+    struct.pack_into("<H", data, central + CENTRAL_VERSION_NEEDED, 100)
+    archive.write_bytes(bytes(data))
+
+    with pytest.raises(ArchiveError) as raised:
+        safe_extract(archive, destination)
+
+    assert str(raised.value) == (
+        "function.zip needs a zip feature that cannot be read here (zip file version 10.0)"
     )
 
 
