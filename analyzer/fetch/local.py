@@ -299,24 +299,25 @@ def load_local_function(
     list, a cap reached part way raises ``IncompleteExtractionError``. A path that is not
     there raises ``InputError``; a file that is not a zip raises ``ArchiveError``.
     """
-    config_runtime = config.runtime if config else None
-    source_runtime = _known_runtime(runtime) if runtime else config_runtime
+    configured = config or FunctionConfiguration(source="")
+    if runtime is not None:
+        runtime = _known_runtime(runtime)
     if architecture is not None:
         _known_architecture(architecture)
     loader = _Loader(workdir, limits, errors)
 
     code_root, code_sha256 = loader.materialise(path, workdir / "function", layer_name=None)
-    if code_sha256 and config and config.code_sha256 and code_sha256 != config.code_sha256:
+    if code_sha256 and configured.code_sha256 and code_sha256 != configured.code_sha256:
         loader.record(
-            f"{path.name} does not match the CodeSha256 of {config.source}; "
+            f"{path.name} does not match the CodeSha256 of {configured.source}; "
             f"the report describes {path.name}"
         )
 
     layer_paths: Sequence[Path] = layers
-    if not layers and config and config.layers:
+    if not layers and configured.layers:
         search_dir = layer_search_dir(path)
-        layer_paths = layers_from_configuration(config, search_dir)
-        for missing in _missing_layers(config, search_dir):
+        layer_paths = layers_from_configuration(configured, search_dir)
+        for missing in _missing_layers(configured, search_dir):
             loader.record(
                 f"layer {missing.arn} has no local copy ({search_dir}/{missing.name}/ or "
                 f"{missing.name}.zip); its content is not analysed"
@@ -330,17 +331,15 @@ def load_local_function(
         "layers": layers or None,
     }
     return Function(
-        name=name or (config.name if config else None) or _input_name(path),
+        name=name or configured.name or _input_name(path),
         code_root=str(code_root),
-        source_runtime=source_runtime or DEFAULT_SOURCE,
-        handler=handler or (config.handler if config else None) or _default_handler(code_root),
-        architecture=architecture
-        or (config.architecture if config else None)
-        or DEFAULT_ARCHITECTURE,
-        arn=config.arn if config else None,
-        layers=loader.load_layers(layer_paths, config),
+        source_runtime=runtime or configured.runtime or DEFAULT_SOURCE,
+        handler=handler or configured.handler or _default_handler(code_root),
+        architecture=architecture or configured.architecture or DEFAULT_ARCHITECTURE,
+        arn=configured.arn,
+        layers=loader.load_layers(layer_paths, configured),
         code_sha256=code_sha256,
-        package_type=(config.package_type if config else None) or "Zip",
+        package_type=configured.package_type or "Zip",
         overrides=tuple(key for key, value in given.items() if value is not None),
     )
 
@@ -407,9 +406,9 @@ class _Loader:
             )
 
     def load_layers(
-        self, paths: Sequence[Path], config: FunctionConfiguration | None
+        self, paths: Sequence[Path], config: FunctionConfiguration
     ) -> tuple[Layer, ...]:
-        configured = {layer.name: layer for layer in config.layers} if config else {}
+        configured = {layer.name: layer for layer in config.layers}
         loaded: list[Layer] = []
         for path in paths:
             layer_name = _input_name(path)
