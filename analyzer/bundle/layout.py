@@ -204,7 +204,7 @@ def collect_package(function: Function, *, max_files: int = MAX_FILES) -> Packag
 
     function_entries, function_dist_infos = _walk_root(code_root, "", walk)
     dist_infos.extend(function_dist_infos)
-    distributions = find_distributions(code_root)
+    distributions = _distributions(code_root, "", walk)
     files.extend(_function_files(function_entries, owner_index(distributions)))
 
     for layer in function.layers:
@@ -219,7 +219,7 @@ def collect_package(function: Function, *, max_files: int = MAX_FILES) -> Packag
             continue
         layer_entries, layer_dist_infos = _walk_root(layer_root, prefix, walk)
         dist_infos.extend(layer_dist_infos)
-        layer_distributions = find_distributions(layer_root, prefix)
+        layer_distributions = _distributions(layer_root, prefix, walk)
         distributions.extend(layer_distributions)
         files.extend(_layer_files(layer, layer_entries, owner_index(layer_distributions)))
 
@@ -254,10 +254,9 @@ def _walk_root(root: Path, prefix: str, walk: _Walk) -> tuple[list[_Entry], list
         subfolders: list[tuple[str, str]] = []
         for child in children:
             relative = f"{relative_folder}/{child.name}" if relative_folder else child.name
-            if child.is_symlink():
-                walk.errors.append(
-                    AnalysisError(STAGE, "symbolic link not followed", prefix + relative)
-                )
+            problem = _unusable(child)
+            if problem is not None:
+                walk.errors.append(AnalysisError(STAGE, problem, prefix + _printable(relative)))
             elif child.is_dir(follow_symlinks=False):
                 if child.name.endswith(_DIST_INFO_SUFFIXES):
                     dist_infos.append(prefix + relative)
@@ -284,11 +283,44 @@ def _walk_root(root: Path, prefix: str, walk: _Walk) -> tuple[list[_Entry], list
     return entries, sorted(dist_infos)
 
 
+def _distributions(root: Path, prefix: str, walk: _Walk) -> list[Distribution]:
+    """The vendored distributions under ``root``; none, with an analysis error, if unreadable."""
+    try:
+        return find_distributions(root, prefix)
+    except (RecursionError, OSError) as exc:
+        # TODO: drop the RecursionError guard once find_distributions walks without recursion
+        # (os.walk recurses per folder level on Python 3.11).
+        reason = "folders nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        walk.errors.append(
+            AnalysisError(STAGE, f"vendored distributions not read: {reason}", prefix or ".")
+        )
+        return []
+
+
+def _unusable(child: os.DirEntry[str]) -> str | None:
+    """Why a folder entry is left out of the walk, or ``None`` to walk it."""
+    if child.is_symlink():
+        return "symbolic link not followed"
+    try:
+        child.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "name is not valid UTF-8; not analysed"
+    try:
+        child.stat(follow_symlinks=False)
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    return None
+
+
+def _printable(relative: str) -> str:
+    return relative.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _function_files(
     entries: Sequence[_Entry], owners: dict[str, Distribution]
 ) -> Iterator[PackageFile]:
     for entry in entries:
-        owner = find_owner(owners, entry.relative)
+        owner = find_owner(owners, entry.relative) if owners else None
         component = owner.component if owner is not None else FUNCTION_CODE
         yield _package_file(entry, entry.relative, component, None, owner)
 
@@ -299,7 +331,7 @@ def _layer_files(
     component = Component(ComponentKind.LAYER, layer.name)
     for entry in entries:
         display = layer_display_path(layer.name, entry.relative)
-        owner = find_owner(owners, display)
+        owner = find_owner(owners, display) if owners else None
         yield _package_file(entry, display, component, layer.name, owner)
 
 
@@ -382,12 +414,6 @@ class _Folder:
     files: dict[str, str] = field(default_factory=dict)
     folders: dict[str, _Folder] = field(default_factory=dict)
 
-    def child(self, name: str, display: str) -> _Folder:
-        folder = self.folders.get(name)
-        if folder is None:
-            folder = self.folders[name] = _Folder(display, self.root)
-        return folder
-
 
 def extension_suffixes(runtime: Runtime, architecture: str) -> tuple[str, ...]:
     """The file name endings that ``runtime``'s interpreter loads as extension modules, in order.
@@ -438,7 +464,7 @@ class ModuleIndex:
         architecture = architecture or package.function.architecture
         modules: dict[str, ModuleEntry] = {}
         suffixes = extension_suffixes(runtime, architecture)
-        _resolve_children("", _search_roots(package, runtime), suffixes, modules)
+        _resolve_all(_search_roots(package, runtime), suffixes, modules)
         candidates = _candidates(package, runtime, architecture, modules, suffixes)
         return cls(package, runtime, architecture, modules, candidates)
 
@@ -480,7 +506,7 @@ def _search_roots(package: Package, runtime: Runtime) -> list[_Folder]:
     """The package's ``sys.path`` entries on ``runtime``, in search order."""
     task = _Folder("", FUNCTION_ROOT)
     for package_file in package.function_files():
-        _place(task, package_file.relative, package_file.path, "")
+        _place(task, package_file.relative, package_file.path)
     roots = [task]
 
     # Later layers replace earlier ones file by file, as Lambda extracts them in order.
@@ -493,25 +519,24 @@ def _search_roots(package: Package, runtime: Runtime) -> list[_Folder]:
         prefix = layer_path + "/"
         for relative, display in merged.items():
             if relative.startswith(prefix):
-                _place(folder, relative[len(prefix) :], display, _layer_prefix(display, prefix))
+                _place(folder, relative[len(prefix) :], display)
         roots.append(folder)
     return roots
 
 
-def _layer_prefix(display: str, prefix: str) -> str:
-    """``layers/<name>/<prefix>`` for a layer file's display path."""
-    layer_name = display.split("/", 2)[1]
-    return layer_display_path(layer_name, prefix)
-
-
-def _place(root: _Folder, relative: str, display: str, display_prefix: str) -> None:
-    parts = relative.split("/")
+def _place(root: _Folder, relative: str, display: str) -> None:
+    """Put the file at ``relative`` (under ``root``) in the tree; ``display`` ends with it."""
+    base = len(display) - len(relative)
     folder = root
-    walked: list[str] = []
-    for part in parts[:-1]:
-        walked.append(part)
-        folder = folder.child(part, display_prefix + "/".join(walked))
-    folder.files[parts[-1]] = display
+    start = 0
+    for part in relative.split("/")[:-1]:
+        end = start + len(part)
+        child = folder.folders.get(part)
+        if child is None:
+            child = folder.folders[part] = _Folder(display[: base + end], folder.root)
+        folder = child
+        start = end + 1
+    folder.files[relative[start:]] = display
 
 
 def _module_part(name: str) -> bool:
@@ -519,31 +544,30 @@ def _module_part(name: str) -> bool:
     return bool(name) and "." not in name and name != PYCACHE
 
 
-def _resolve_children(
-    prefix: str,
-    search: list[_Folder],
-    suffixes: tuple[str, ...],
-    modules: dict[str, ModuleEntry],
+def _resolve_all(
+    roots: list[_Folder], suffixes: tuple[str, ...], modules: dict[str, ModuleEntry]
 ) -> None:
-    """Resolve every module directly inside the folders ``search`` (a package's ``__path__``)."""
-    names: dict[str, None] = {}
-    for folder in search:
-        for folder_name in folder.folders:
-            if _module_part(folder_name):
-                names[folder_name] = None
-        for file_name in folder.files:
-            stem = _module_stem(file_name, suffixes)
-            if stem is not None:
-                names[stem] = None
-
-    for name in sorted(names):
-        full_name = f"{prefix}.{name}" if prefix else name
-        entry, sub_search = _find(full_name, name, search, suffixes)
-        if entry is None:
-            continue
-        modules[full_name] = entry
-        if sub_search:
-            _resolve_children(full_name, sub_search, suffixes, modules)
+    """Resolve every module under ``roots``, package by package (no recursion: trees are data)."""
+    pending: list[tuple[str, list[_Folder]]] = [("", roots)]
+    while pending:
+        prefix, search = pending.pop()
+        names: dict[str, None] = {}
+        for folder in search:
+            for folder_name in folder.folders:
+                if _module_part(folder_name):
+                    names[folder_name] = None
+            for file_name in folder.files:
+                stem = _module_stem(file_name, suffixes)
+                if stem is not None:
+                    names[stem] = None
+        for name in sorted(names):
+            full_name = f"{prefix}.{name}" if prefix else name
+            entry, sub_search = _find(full_name, name, search, suffixes)
+            if entry is None:
+                continue
+            modules[full_name] = entry
+            if sub_search:
+                pending.append((full_name, sub_search))
 
 
 def _module_stem(file_name: str, suffixes: tuple[str, ...]) -> str | None:

@@ -184,6 +184,18 @@ def test_symbolic_links_are_reported_not_followed(tmp_path: Path) -> None:
     )
 
 
+def test_file_name_that_is_not_utf8_is_reported_and_skipped(tmp_path: Path) -> None:
+    function = make_function(tmp_path, {"app.py": ""})
+    os.close(os.open(os.fsencode(function.code_root) + b"/bad\xff.py", os.O_CREAT | os.O_WRONLY))
+
+    package = collect_package(function)
+
+    assert [f.path for f in package.files] == ["app.py"]
+    assert package.errors == (
+        AnalysisError("bundle", "name is not valid UTF-8; not analysed", "bad\\udcff.py"),
+    )
+
+
 def test_walk_stops_at_the_file_cap_with_an_analysis_error(tmp_path: Path) -> None:
     code = {f"m{number:02}.py": "" for number in range(10)}
     function = make_function(tmp_path, code, {"extra": {"python/x.py": ""}})
