@@ -139,7 +139,7 @@ def _project_of(filename: str) -> str:
 def build_catalogue(folder: Path) -> dict[str, list[IndexedFile]]:
     """The projects of the test index, each chosen to show one case.
 
-    - purepkg: pure wheels; 2.0 requires helper>=1.0
+    - purepkg: pure wheels; 2.0 requires helper>=1.0, and cponly>=2.0 for its extra "fast"
     - helper: a pure wheel 1.0, nothing else
     - cponly: 1.0 has a cp39 x86_64 wheel and a C sdist; 2.0 has cp39..cp313 wheels
     - abi3pkg: one cp37-abi3-manylinux2014_x86_64 wheel
@@ -162,7 +162,12 @@ def build_catalogue(folder: Path) -> dict[str, list[IndexedFile]]:
         files.append(IndexedFile(path, requires_python=requires_python))  # type: ignore[arg-type]
 
     wheel("purepkg", "1.0", "py3-none-any")
-    wheel("purepkg", "2.0", "py3-none-any", requires=("helper>=1.0",))
+    wheel(
+        "purepkg",
+        "2.0",
+        "py3-none-any",
+        requires=("helper>=1.0", 'cponly>=2.0 ; extra == "fast"'),
+    )
     wheel("helper", "1.0", "py3-none-any")
     wheel("cponly", "1.0", "cp39-cp39-manylinux2014_x86_64")
     files.append(IndexedFile(build_sdist(folder, "cponly", "1.0", c_source=True)))

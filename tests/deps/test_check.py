@@ -381,3 +381,22 @@ def test_a_file_included_by_two_requirement_files_gives_one_row_and_finding(
         "requirements-dev.txt",
         "requirements.txt",
     ]
+
+
+def test_extras_bring_their_own_dependencies(local_index: LocalIndex, tmp_path: Path) -> None:
+    root = write_function(tmp_path, {"requirements.txt": "purepkg[fast]==2.0\n"})
+    result = check_dependencies(root, [PY311], "x86_64", _options(local_index.url("simple")))
+    (verdict,) = result.verdicts["python3.11"]
+    assert verdict.resolved == (("cponly", "2.0"), ("helper", "1.0"), ("purepkg", "2.0"))
+    assert verdict.installs_from_wheels is True
+
+
+def test_an_index_url_line_in_the_requirement_file_is_used(
+    local_index: LocalIndex, tmp_path: Path
+) -> None:
+    root = write_function(
+        tmp_path, {"requirements.txt": f"--index-url {local_index.url('html')}\nhelper==1.0\n"}
+    )
+    result = check_dependencies(root, [PY311], "x86_64", _options(None))  # type: ignore[arg-type]
+    assert result.indexes == (local_index.url("html"),)
+    assert _rows(result, "python3.11") == [("helper", "1.0", 2, "wheel", None)]

@@ -54,7 +54,7 @@ def test_pep658_metadata_is_read_without_downloading_the_wheel(local_index: Loca
     wheel = next(f for f in client.project_files("purepkg") if f.version.public == "2.0")
     metadata = client.core_metadata(wheel)
     assert metadata is not None
-    assert metadata.get_all("Requires-Dist") == ["helper>=1.0"]
+    assert metadata.get_all("Requires-Dist") == ["helper>=1.0", 'cponly>=2.0 ; extra == "fast"']
     assert local_index.asked("/files/") == ["/files/purepkg-2.0-py3-none-any.whl.metadata"]
 
 
