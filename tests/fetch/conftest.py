@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_folder
+
 ZipEntry = tuple[str | zipfile.ZipInfo, bytes]
 """A member to write: its name (or a ZipInfo carrying mode bits and flags) and its content."""
 
 MakeZip = Callable[..., Path]
 
-CASES_DIR = Path(os.environ.get("LAMBDA_ANALYZER_CASES", "/work/shared/cases"))
+CASES_DIR = shared_folder() / "cases"
 
 
 @pytest.fixture
