@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import mmap
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -58,7 +59,8 @@ class FailedImport:
 
     importer: str
     path: str
-    line: int
+    line: int | None
+    """``None`` for an import an extension module makes from C."""
     module: str
     reach: Reach
     chain: tuple[str, ...]
@@ -71,8 +73,8 @@ class _Links:
 
     loads: dict[str, dict[str, int]] = field(default_factory=dict)
     """Importer to each module it loads, with the best rank (``_ORDER``) of the statements."""
-    failing: list[tuple[str, str, int, int]] = field(default_factory=list)
-    """(importer, module, rank, line) of imports that fail on the runtime."""
+    failing: list[tuple[str, str, int, int | None]] = field(default_factory=list)
+    """(importer, module, rank, line) of imports that fail on the runtime; no line from C."""
     order: dict[str, dict[str, None]] = field(default_factory=dict)
     """Importer to every package module it names, in statement order."""
 
@@ -121,6 +123,8 @@ def build_import_graph(
     index: ModuleIndex,
     analyses: Mapping[str, SourceAnalysis],
     handler_module: str | None,
+    *,
+    native_imports: Mapping[str, Iterable[str]] | None = None,
 ) -> ImportGraph:
     """The import graph of ``index`` from ``handler_module`` (a dotted name, or ``None``).
 
@@ -128,9 +132,14 @@ def build_import_graph(
     package does not hold (the standard library, missing modules) are not edges; imports of
     modules it holds but this runtime cannot load are ``failed_imports``. A relative import
     that climbs above the top-level package is left out and reported in ``errors``.
+    ``native_imports`` maps an extension module's display path to the modules its C code
+    imports when it loads; by default they are read from the binaries (``find_native_imports``).
     """
     errors: list[AnalysisError] = []
+    if native_imports is None:
+        native_imports = find_native_imports(index)
     links = _links(index, analyses, errors)
+    _native_links(index, native_imports, links)
 
     handler_known = handler_module is not None and handler_module in index
     if handler_module is not None and not handler_known:
@@ -216,6 +225,72 @@ def _links(
             links.loads[name] = loads
             links.order[name] = order
     return links
+
+
+def _native_links(
+    index: ModuleIndex, native_imports: Mapping[str, Iterable[str]], links: _Links
+) -> None:
+    """Add the imports extension modules make from C when they load (unguarded, eager)."""
+    eager = _RANK[Reach.IMPORT]
+    for path, imported in native_imports.items():
+        importer = index.module_of_path.get(path)
+        if importer is None:
+            continue
+        loads = links.loads.setdefault(importer, {})
+        order = links.order.setdefault(importer, {})
+        for module in imported:
+            for target, fails in _prefix_targets(index, module):
+                order[target] = None
+                if fails:
+                    links.failing.append((importer, target, eager, None))
+                else:
+                    loads[target] = eager
+
+
+# Markers of extension modules that import another module from C when they load, and the
+# module they import. cffi's out-of-line API modules (cffi >= 1.0; _cffi_include.h) export
+# _init_cffi_1_0_external_module and import _cffi_backend in their init function; confirmed by
+# compiling one and importing it on CPython 3.9 without _cffi_backend ("No module named").
+C_LEVEL_IMPORTS: tuple[tuple[bytes, str], ...] = (
+    (b"_init_cffi_1_0_external_module\x00", "_cffi_backend"),
+)
+MAX_NATIVE_SCAN_BYTES = 64 * 1024 * 1024
+"""Extension modules larger than this are not scanned for C-level imports."""
+
+
+def find_native_imports(index: ModuleIndex) -> dict[str, tuple[str, ...]]:
+    """The modules each extension module of ``index`` imports from C (see ``C_LEVEL_IMPORTS``).
+
+    Only markers are searched for, in files the index resolves as extension modules; an
+    unreadable file imports nothing here.
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    for name, entry in index.modules.items():
+        if entry.kind is not ModuleKind.EXTENSION or entry.path is None:
+            continue
+        package_file = index.package.by_path.get(entry.path)
+        if package_file is None or not 0 < package_file.size <= MAX_NATIVE_SCAN_BYTES:
+            continue
+        imported = tuple(
+            module
+            for marker, module in C_LEVEL_IMPORTS
+            if module != name and _contains(package_file.absolute, marker)
+        )
+        if imported:
+            found[entry.path] = imported
+    return found
+
+
+def _contains(path: str, marker: bytes) -> bool:
+    try:
+        with (
+            open(path, "rb") as stream,
+            mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data,
+        ):
+            return data.find(marker) != -1
+    except (OSError, ValueError) as exc:
+        logger.debug("%s: not scanned for C-level imports: %s", path, exc)
+        return False
 
 
 def _absolute(record: ImportRecord, package: str) -> str | None:
@@ -355,7 +430,7 @@ def _failed_imports(
                 candidates=index.candidates[module],
             )
         )
-    failed.sort(key=lambda failure: (_sort_rank(failure.reach), failure.path, failure.line))
+    failed.sort(key=lambda f: (_sort_rank(f.reach), f.path, f.line or 0, f.module))
     return failed
 
 

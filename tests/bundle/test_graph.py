@@ -5,8 +5,13 @@ from __future__ import annotations
 import ast
 import json
 import shutil
+import subprocess
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import cffi
+import pytest
 
 from analyzer.bundle.graph import (
     FailedImport,
@@ -14,6 +19,7 @@ from analyzer.bundle.graph import (
     ModuleReach,
     apply_reach,
     build_import_graph,
+    find_native_imports,
 )
 from analyzer.bundle.layout import (
     Candidate,
@@ -38,6 +44,9 @@ from analyzer.models import (
 )
 from analyzer.rules.imports import collect_imports
 from analyzer.runtimes import RUNTIMES
+
+if TYPE_CHECKING:
+    from conftest import CompiledExtensions, Interpreter
 
 PY39 = RUNTIMES["python3.9"]
 PY311 = RUNTIMES["python3.11"]
@@ -485,6 +494,87 @@ def test_shared_libraries_take_the_reach_of_their_distributions_extension(
         (Reach.IMPORT, ("app", "pq", "pq._pq")),
         (Reach.UNKNOWN, ()),
     ]
+
+
+@pytest.fixture(scope="module")
+def cffi_module(
+    tmp_path_factory: pytest.TempPathFactory, interpreters: dict[str, Interpreter]
+) -> Path:
+    """A real cffi out-of-line module, ``_padding.abi3.so``, compiled for CPython 3.9."""
+    build = tmp_path_factory.mktemp("cffi")
+    ffi = cffi.FFI()
+    ffi.cdef("int pad(int);")
+    ffi.set_source("_padding", "static int pad(int n) { return n + 1; }", py_limited_api=True)
+    source = build / "_padding.c"
+    ffi.emit_c_code(str(source))
+    target = build / "_padding.abi3.so"
+    subprocess.run(
+        [
+            "gcc",
+            "-shared",
+            "-fPIC",
+            "-O1",
+            "-DPy_LIMITED_API=0x03090000",
+            f"-I{interpreters['3.9'].include}",
+            "-o",
+            str(target),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+def test_a_cffi_module_imports_cffi_backend_when_it_loads(
+    tmp_path: Path,
+    cffi_module: Path,
+    compiled_extensions: CompiledExtensions,
+    interpreters: dict[str, Interpreter],
+) -> None:
+    code: Files = {
+        "app.py": "",
+        "bindings/__init__.py": "",
+        "bindings/_padding.abi3.so": cffi_module.read_bytes(),
+        f"_cffi_backend{CP39_SUFFIX}": compiled_extensions.cp39.read_bytes(),
+    }
+    package = make_package(tmp_path, code)
+    analyses = analyses_of(analysis("app.py", imp("bindings", 3, "_padding")))
+    source_graph = build_import_graph(ModuleIndex.for_runtime(package, PY39), analyses, "app")
+    target_graph = build_import_graph(ModuleIndex.for_runtime(package, PY311), analyses, "app")
+
+    assert find_native_imports(source_graph.index) == {
+        "bindings/_padding.abi3.so": ("_cffi_backend",)
+    }
+    assert source_graph.modules["_cffi_backend"] == ModuleReach(
+        "_cffi_backend",
+        f"_cffi_backend{CP39_SUFFIX}",
+        Reach.IMPORT,
+        ("app", "bindings._padding", "_cffi_backend"),
+    )
+    assert [
+        (f.importer, f.path, f.line, f.module, f.reach, f.chain)
+        for f in target_graph.failed_imports
+    ] == [
+        (
+            "bindings._padding",
+            "bindings/_padding.abi3.so",
+            None,
+            "_cffi_backend",
+            Reach.IMPORT,
+            ("app", "bindings._padding", "_cffi_backend"),
+        )
+    ]
+    # What the graph says is what CPython does: the module needs _cffi_backend to load.
+    result = interpreters["3.9"].run(
+        "-I",
+        "-S",
+        "-c",
+        f"import sys; sys.path.insert(0, {str(cffi_module.parent)!r}); import _padding",
+    )
+    assert result.stderr.strip().splitlines()[-1] == (
+        "ModuleNotFoundError: No module named '_cffi_backend'"
+    )
 
 
 # --------------------------------------------------------------------------- apply_reach
