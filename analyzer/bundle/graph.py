@@ -65,6 +65,9 @@ class FailedImport:
     reach: Reach
     chain: tuple[str, ...]
     candidates: tuple[Candidate, ...]
+    via: tuple[str, int] | None = None
+    """For an import an extension module makes from C: the Python statement (path, line)
+    that loads that extension module, where the traceback's last Python frame is."""
 
 
 @dataclass
@@ -75,8 +78,8 @@ class _Links:
     """Importer to each module it loads, with the best rank (``_ORDER``) of the statements."""
     failing: list[tuple[str, str, int, int | None]] = field(default_factory=list)
     """(importer, module, rank, line) of imports that fail on the runtime; no line from C."""
-    order: dict[str, dict[str, None]] = field(default_factory=dict)
-    """Importer to every package module it names, in statement order."""
+    order: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    """Importer to every package module it names, in statement order, with the first line."""
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,7 @@ def _links(
             continue
         package = name if entry.kind is ModuleKind.PACKAGE else name.rpartition(".")[0]
         loads: dict[str, int] = {}
-        order: dict[str, None] = {}
+        order: dict[str, int | None] = {}
         for record in analysis.imports:
             base = _absolute(record, package)
             if base is None:
@@ -216,7 +219,7 @@ def _links(
             if record.names and targets and targets[-1] == (base, False):
                 targets = targets + tuple(_from_targets(index, analyses, record, base))
             for target, fails in targets:
-                order[target] = None
+                order.setdefault(target, record.line)
                 if fails:
                     links.failing.append((name, target, rank, record.line))
                 elif loads.get(target, rank + 1) > rank:
@@ -240,7 +243,7 @@ def _native_links(
         order = links.order.setdefault(importer, {})
         for module in imported:
             for target, fails in _prefix_targets(index, module):
-                order[target] = None
+                order.setdefault(target, None)
                 if fails:
                     links.failing.append((importer, target, eager, None))
                 else:
@@ -428,10 +431,23 @@ def _failed_imports(
                 reach=edge_reach,
                 chain=chain,
                 candidates=index.candidates[module],
+                via=_loading_statement(index, links, chain) if line is None else None,
             )
         )
     failed.sort(key=lambda f: (_sort_rank(f.reach), f.path, f.line or 0, f.module))
     return failed
+
+
+def _loading_statement(
+    index: ModuleIndex, links: _Links, chain: tuple[str, ...]
+) -> tuple[str, int] | None:
+    """Where the module before the last in ``chain`` imports it, if that is a Python line."""
+    if len(chain) < 3:
+        return None
+    loader, extension = chain[-3], chain[-2]
+    line = links.order.get(loader, {}).get(extension)
+    path = index.modules[loader].path
+    return (path, line) if line is not None and path is not None else None
 
 
 def _sort_rank(reach: Reach) -> int:

@@ -553,7 +553,7 @@ def test_a_cffi_module_imports_cffi_backend_when_it_loads(
         ("app", "bindings._padding", "_cffi_backend"),
     )
     assert [
-        (f.importer, f.path, f.line, f.module, f.reach, f.chain)
+        (f.importer, f.path, f.line, f.module, f.reach, f.chain, f.via)
         for f in target_graph.failed_imports
     ] == [
         (
@@ -563,6 +563,7 @@ def test_a_cffi_module_imports_cffi_backend_when_it_loads(
             "_cffi_backend",
             Reach.IMPORT,
             ("app", "bindings._padding", "_cffi_backend"),
+            ("app.py", 3),
         )
     ]
     # What the graph says is what CPython does: the module needs _cffi_backend to load.
