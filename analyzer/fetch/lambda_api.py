@@ -196,7 +196,8 @@ class LambdaApi:
         """
         _hold_chatty_loggers()
         config = Config(
-            retries={"mode": retry_mode, "max_attempts": max_attempts},
+            # total_max_attempts counts the first try; botocore's max_attempts does not.
+            retries={"mode": retry_mode, "total_max_attempts": max_attempts},
             user_agent_extra=f"lambda-analyzer/{__version__}",
         )
         try:

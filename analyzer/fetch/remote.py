@@ -38,7 +38,8 @@ class RemoteFetch:
     """A deployed function on disk, and what of it could not be fetched or extracted."""
 
     function: Function
-    """Its code under ``workdir/function``, each readable layer under ``workdir/layers``."""
+    """Its code under ``workdir/function`` (an empty folder when there is no code to analyse),
+    each readable layer under ``workdir/layers/<name>``."""
     errors: tuple[AnalysisError, ...]
     """Parts not analysed, and why: a container image, a layer the caller may not read, a
     download that failed or did not match its hash, archive members refused."""
@@ -128,7 +129,9 @@ class _Fetcher:
         code = self.function_code(deployed)
         layers = self.layers(configuration.layers)
         if code is None:
-            code = self.workdir / "function"
+            # An empty folder in place of the code, beside the layer zips: load_local_function
+            # looks for those in the folder "layers" beside the function.
+            code = self.downloads / "function"
             code.mkdir()
 
         function = load_local_function(

@@ -9,6 +9,8 @@ itself. It closes these gaps of moto 5.2, here and never in ``analyzer/fetch``:
   ``PublishLayerVersion`` and points both fields at itself, with a presigned-looking query
   whose ``X-Amz-Signature`` it checks (``PRESIGNED_SIGNATURE``, a recognisable secret).
 - ``ListFunctions`` ignores ``MaxItems`` and ``Marker``: the stage pages moto's full list.
+- ``GetFunction`` of a partial ARN (``ACCOUNT:function:NAME``) answers HTTP 500: the stage
+  asks moto for the name and signs the request again with the caller's key.
 - ``GetLayerVersion`` of another account's layer answers 404: the stage answers it from the
   owner account when the layer version's policy grants the caller's account, and with
   Lambda's ``AccessDeniedException`` otherwise.
@@ -47,8 +49,11 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import boto3
+import botocore.credentials
 import botocore.exceptions
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"
@@ -73,15 +78,24 @@ _LAYER_VERSIONS = re.compile(r"/2018-10-31/layers/(?P<layer>[^/]+)/versions")
 _LAYER_VERSION = re.compile(r"/2018-10-31/layers/(?P<layer>[^/]+)/versions/(?P<version>\d+)")
 _CODE = re.compile(r"/code/(?P<key>[0-9a-f]{64})")
 _ACCESS_KEY = re.compile(r"Credential=(?P<key>[A-Z0-9]+)/")
+_CREDENTIAL_SCOPE = re.compile(r"Credential=(?P<key>[A-Z0-9]+)/\d{8}/(?P<region>[a-z0-9-]+)/")
+_PARTIAL_ARN = re.compile(r"\d{12}:function:(?P<name>[A-Za-z0-9_-]+)")
 _HOP_BY_HOP = frozenset({"connection", "content-length", "transfer-encoding", "keep-alive"})
 
 
 def zip_bytes(files: Mapping[str, bytes | str]) -> bytes:
-    """A real deflate zip holding ``files`` (name to content), as bytes."""
+    """A real deflate zip holding ``files`` (name to content), as bytes.
+
+    Members carry a fixed timestamp, so the same files always make the same bytes and the
+    same ``CodeSha256``.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():
-            archive.writestr(name, content)
+            member = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            archive.writestr(member, content)
     return buffer.getvalue()
 
 
@@ -177,7 +191,7 @@ class LambdaStage:
     def __init__(self, moto_address: tuple[str, int] | None) -> None:
         self.moto_address = moto_address
         self.code = CodeHost()
-        self.accounts_by_key: dict[str, str] = {}
+        self.credentials_by_key: dict[str, Credentials] = {}
         self.owner_clients: dict[str, Any] = {}
         self.api_requests: collections.Counter[str] = collections.Counter()
         self.throttles: dict[str, int] = {}
@@ -186,7 +200,9 @@ class LambdaStage:
         self.port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.code.base_url = self.url
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def start(self) -> None:
         self._thread.start()
@@ -216,9 +232,13 @@ class LambdaStage:
         elif operation == "PublishLayerVersion":
             self._keep_zip(json.loads(body).get("Content", {}))
         elif operation == "GetFunction":
-            refusal = self._throttled(_FUNCTION.fullmatch(path)["name"])  # type: ignore[index]
+            name = _FUNCTION.fullmatch(path)["name"]  # type: ignore[index]
+            refusal = self._throttled(name)
             if refusal is not None:
                 return refusal
+            partial = _PARTIAL_ARN.fullmatch(name)
+            if partial is not None:
+                target, headers = self._renamed(method, target, partial["name"], headers, body)
 
         status, response_headers, payload = self._forward(method, target, headers, body)
         if status == 403 and payload.lstrip().startswith(b"<"):
@@ -259,6 +279,30 @@ class LambdaStage:
             return response.status, kept, payload
         finally:
             connection.close()
+
+    def _renamed(
+        self, method: str, target: str, name: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[str, dict[str, str]]:
+        """The request for function ``name``, signed again by the caller's key."""
+        query = urlsplit(target).query
+        renamed = f"/2015-03-31/functions/{name}" + (f"?{query}" if query else "")
+        scope = _CREDENTIAL_SCOPE.search(headers.get("Authorization", ""))
+        assert scope is not None, "an unsigned request"
+        caller = self.credentials_by_key[scope["key"]]
+        unsigned = {
+            key: value
+            for key, value in headers.items()
+            if key.lower() not in ("authorization", "x-amz-date")
+        }
+        request = AWSRequest(
+            method=method, url=f"http://{headers['Host']}{renamed}", data=body, headers=unsigned
+        )
+        SigV4Auth(
+            botocore.credentials.Credentials(caller.access_key_id, caller.secret_access_key),
+            "lambda",
+            scope["region"],
+        ).add_auth(request)
+        return renamed, dict(request.headers.items())
 
     def _keep_zip(self, code: Mapping[str, str]) -> None:
         if "ZipFile" in code:
@@ -327,7 +371,8 @@ class LambdaStage:
 
     def _caller_account(self, headers: Mapping[str, str]) -> str | None:
         match = _ACCESS_KEY.search(headers.get("Authorization", ""))
-        return self.accounts_by_key.get(match["key"]) if match else None
+        caller = self.credentials_by_key.get(match["key"]) if match else None
+        return caller.account if caller else None
 
     # --- the download side ---------------------------------------------------------
 
@@ -369,6 +414,10 @@ class LambdaStage:
 
 def _handler_for(stage: LambdaStage) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm
+        # and delayed acknowledgements hold every answer back for tens of milliseconds.
+        disable_nagle_algorithm = True
+
         def route(self) -> None:
             parsed = urlsplit(self.path)
             code = _CODE.fullmatch(parsed.path)
@@ -481,7 +530,6 @@ def _page(payload: bytes, query: Mapping[str, list[str]]) -> bytes:
 @contextmanager
 def iam_enforced() -> Iterator[None]:
     """Moto checks every request's signature and the caller's IAM policies meanwhile."""
-    from botocore.awsrequest import AWSRequest
     from moto.core.authorization import enable_iam_authentication
     from moto.iam.access_control import IAMRequestBase
 
@@ -527,8 +575,9 @@ class AwsWorld:
         iam.create_user(UserName=name)
         iam.put_user_policy(UserName=name, PolicyName=name, PolicyDocument=json.dumps(policy))
         key = iam.create_access_key(UserName=name)["AccessKey"]
-        self.stage.accounts_by_key[key["AccessKeyId"]] = account
-        return Credentials(account, key["AccessKeyId"], key["SecretAccessKey"])
+        credentials = Credentials(account, key["AccessKeyId"], key["SecretAccessKey"])
+        self.stage.credentials_by_key[credentials.access_key_id] = credentials
+        return credentials
 
     def _bootstrap_client(self, service: str, account: str) -> Any:
         """A client for the time before any user exists, addressing ``account`` by header."""
