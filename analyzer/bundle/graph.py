@@ -10,12 +10,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from analyzer.bundle.layout import (
+    FUNCTION_ROOT,
+    OPT,
     Candidate,
     FileKind,
     ModuleEntry,
     ModuleIndex,
     ModuleKind,
     PackageFile,
+    file_kind,
     universal_module_name,
 )
 from analyzer.models import AnalysisError, Finding, ImportRecord, Reach, SourceAnalysis
@@ -201,10 +204,10 @@ def _links(
     for name, entry in index.modules.items():
         if entry.path is None:
             continue
-        analysis = analyses.get(entry.path)
+        analysis = analyses.get(entry.path) or _compiled_from(entry, analyses)
         if analysis is None or not analysis.imports:
             continue
-        package = name if entry.kind is ModuleKind.PACKAGE else name.rpartition(".")[0]
+        package = name if entry.is_package else name.rpartition(".")[0]
         loads: dict[str, int] = {}
         order: dict[str, int | None] = {}
         for record in analysis.imports:
@@ -228,6 +231,21 @@ def _links(
             links.loads[name] = loads
             links.order[name] = order
     return links
+
+
+def _compiled_from(
+    entry: ModuleEntry, analyses: Mapping[str, SourceAnalysis]
+) -> SourceAnalysis | None:
+    """The source beside an extension module, which it is usually compiled from (Cython).
+
+    A Cython build imports what its ``.py`` imports, at the same points; without it, a
+    package compiled module by module (pydantic 1.x) would import nothing.
+    """
+    if entry.path is None or file_kind(entry.path) is not FileKind.NATIVE:
+        return None
+    folder, _, file_name = entry.path.rpartition("/")
+    source = file_name.split(".", 1)[0] + ".py"
+    return analyses.get(f"{folder}/{source}" if folder else source)
 
 
 def _native_links(
@@ -477,9 +495,10 @@ def _reach_of_path(
         if module_reach.path is not None:
             by_path[module_reach.path] = module_reach
 
-    # A file that is no module here: it runs when an import of its module is attempted (a
-    # failing import, whose reach is kept under the module's name), or when a module of the
-    # same name in another file loads (a shadowed build of an extension), or never.
+    # A file that is no module here runs when an import of its module is attempted (a
+    # failing import, whose reach is kept under the module's name); or it is another build of
+    # a module that loads from the same folder (x.py beside x.cpython-39-...so), which another
+    # runtime loads instead; or it never runs (shadowed from an earlier sys.path entry).
     for package_file in index.package.files:
         if package_file.path in by_path or package_file.cached:
             continue
@@ -490,15 +509,26 @@ def _reach_of_path(
             if package_file.kind is not FileKind.NATIVE:
                 by_path[package_file.path] = ModuleReach("", package_file.path, default)
             continue
-        module = located[0]
+        module, import_root = located
         known = modules.get(module)
-        if known is not None and (not known.resolved or package_file.kind is FileKind.NATIVE):
+        entry = index.modules.get(module)
+        if package_file.path in index.package.replaced:
+            by_path[package_file.path] = ModuleReach(module, package_file.path, default, (), False)
+        elif known is not None and (
+            not known.resolved
+            or (entry is not None and entry.search_root == _search_root(import_root))
+        ):
             by_path[package_file.path] = replace(known, path=package_file.path)
         else:
             by_path[package_file.path] = ModuleReach(module, package_file.path, default, (), False)
 
     _shared_libraries(index, by_path)
     return by_path
+
+
+def _search_root(import_root: str) -> str:
+    """The ``sys.path`` entry of a file imported from ``import_root`` (``""``, ``python/``...)."""
+    return f"{OPT}/{import_root.rstrip('/')}" if import_root else FUNCTION_ROOT
 
 
 def _shared_libraries(index: ModuleIndex, by_path: dict[str, ModuleReach]) -> None:

@@ -118,6 +118,23 @@ class Package:
         """Each file by its display path."""
         return {package_file.path: package_file for package_file in self.files}
 
+    @cached_property
+    def replaced(self) -> frozenset[str]:
+        """Display paths of layer files that a later layer's file of the same path replaces.
+
+        Lambda extracts the layers into ``/opt`` in order, so only the last copy exists there.
+        """
+        last: dict[str, str] = {}
+        replaced = set()
+        for package_file in self.files:
+            if package_file.layer is None:
+                continue
+            earlier = last.get(package_file.relative)
+            if earlier is not None:
+                replaced.add(earlier)
+            last[package_file.relative] = package_file.path
+        return frozenset(replaced)
+
     @property
     def sources(self) -> tuple[PackageFile, ...]:
         """Python source files, outside ``__pycache__``."""

@@ -697,6 +697,50 @@ def test_an_extension_replaced_by_a_fallback_on_the_target_is_not_loaded_there(
     assert [(f.reach, f.import_chain) for f in on_311] == [(Reach.UNREACHED, ())]
 
 
+def test_a_package_compiled_module_by_module_imports_what_its_sources_import(
+    tmp_path: Path,
+) -> None:
+    code: Files = {
+        "app.py": "",
+        "fast/__init__.py": "",
+        f"fast/__init__{CP39_SUFFIX}": ELF,
+        "fast/core.py": "",
+        f"fast/core{CP39_SUFFIX}": ELF,
+        "fast/unused.py": "",
+        f"fast/unused{CP39_SUFFIX}": ELF,
+    }
+    package = make_package(tmp_path, code)
+    analyses = analyses_of(
+        analysis("app.py", imp("fast")), analysis("fast/__init__.py", imp("core", 1, "x", level=1))
+    )
+    graph = build_import_graph(ModuleIndex.for_runtime(package, PY39), analyses, "app")
+    findings = [native_finding(f"fast/core{CP39_SUFFIX}"), finding("fast/core.py")]
+
+    on_39 = apply_reach(findings, graph.reach_of_path)
+    on_311 = apply_reach(
+        findings, graph.reach_of_path, target_index=ModuleIndex.for_runtime(package, PY311)
+    )
+
+    assert graph.index.file_of("fast") == f"fast/__init__{CP39_SUFFIX}"
+    assert {path: found.reach for path, found in graph.reach_of_path.items()} == {
+        "app.py": Reach.IMPORT,
+        f"fast/__init__{CP39_SUFFIX}": Reach.IMPORT,
+        "fast/__init__.py": Reach.IMPORT,
+        f"fast/core{CP39_SUFFIX}": Reach.IMPORT,
+        "fast/core.py": Reach.IMPORT,
+        f"fast/unused{CP39_SUFFIX}": Reach.UNREACHED,
+        "fast/unused.py": Reach.UNREACHED,
+    }
+    assert [(f.reach, f.import_chain) for f in on_39] == [
+        (Reach.IMPORT, ("app", "fast", "fast.core")),
+        (Reach.IMPORT, ("app", "fast", "fast.core")),
+    ]
+    assert [(f.reach, f.import_chain) for f in on_311] == [
+        (Reach.UNREACHED, ()),
+        (Reach.IMPORT, ("app", "fast", "fast.core")),
+    ]
+
+
 # --------------------------------------------------------------------------- the shared cases
 
 

@@ -377,6 +377,9 @@ def test_a_later_layer_replaces_an_earlier_layers_files_one_by_one(tmp_path: Pat
         "pkg.a": ("source", "layers/first/python/pkg/a.py"),
         "pkg.b": ("source", "layers/second/python/pkg/b.py"),
     }
+    assert package.replaced == frozenset(
+        {"layers/first/python/common.py", "layers/first/python/pkg/__init__.py"}
+    )
 
 
 def test_namespace_package_joins_folders_and_loses_to_a_regular_package(tmp_path: Path) -> None:
