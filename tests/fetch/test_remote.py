@@ -20,7 +20,7 @@ from aws_fixtures import (
     zip_bytes,
 )
 
-from analyzer.errors import FetchError
+from analyzer.errors import FetchError, InputError
 from analyzer.fetch.cache import CodeCache
 from analyzer.fetch.download import DownloadPolicy
 from analyzer.fetch.remote import RemoteFetch, fetch_function
@@ -377,6 +377,23 @@ def test_a_function_the_caller_may_not_read_is_one_clear_error(
     assert str(raised.value) == (
         f"function {function_arn('remote-forbidden')}:$LATEST: access denied; the caller needs "
         "lambda:GetFunction (see docs/iam-policy.json)"
+    )
+
+
+def test_a_function_on_another_language_runtime_is_one_clear_error(
+    aws: AwsSession, tmp_path: Path
+) -> None:
+    aws.world.create_function(
+        "remote-node", {"index.js": "exports.handler = async () => 1;\n"}, runtime="nodejs20.x"
+    )
+
+    with pytest.raises(InputError) as raised:
+        fetch(function_arn("remote-node"), tmp_path / "work")
+
+    assert str(raised.value) == (
+        f"function {function_arn('remote-node')}: unknown runtime 'nodejs20.x'; known "
+        "runtimes: python3.8, python3.9, python3.10, python3.11, python3.12, python3.13, "
+        "python3.14"
     )
 
 
