@@ -37,6 +37,8 @@ import io
 import json
 import logging
 import re
+import socket
+import struct
 import threading
 import uuid
 import zipfile
@@ -122,6 +124,9 @@ class Fault(enum.Enum):
     """HTTP 403, as S3 answers an expired presigned URL."""
     NO_LENGTH = "no-length"
     """No ``Content-Length``: the body ends when the connection closes."""
+    RESET = "reset"
+    """Announces the full ``Content-Length``, sends half the bytes, then resets the
+    connection (TCP RST)."""
 
 
 @dataclass
@@ -401,6 +406,19 @@ class LambdaStage:
             handler.end_headers()
             handler.wfile.write(content[: len(content) // 2])
             handler.wfile.flush()
+            handler.close_connection = True
+        elif fault is Fault.RESET:
+            handler.send_response(200)
+            for name, value in _zip_headers(len(content)).items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            handler.wfile.write(content[: len(content) // 2])
+            handler.wfile.flush()
+            # A zero linger time makes close() send RST instead of FIN.
+            handler.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+            handler.connection.close()
             handler.close_connection = True
         elif fault is Fault.NO_LENGTH:
             handler.send_response(200)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -80,6 +81,30 @@ def test_a_transfer_cut_off_on_every_try_fails_and_leaves_nothing(
         f"function orders-api: the download was cut off after {half} of {whole} bytes (3 tries)"
     )
     assert code_host.requests[key] == 3
+    assert leftovers(tmp_path) == []
+
+
+def test_a_connection_reset_part_way_is_a_cut_off_download(
+    code_host: CodeHost, tmp_path: Path
+) -> None:
+    key, location = served(code_host)
+    code_host.always_fail(key, Fault.RESET)
+
+    with pytest.raises(FetchError) as raised:
+        download(
+            location,
+            tmp_path / "orders-api.zip",
+            code_sha256=code_sha256(CONTENT),
+            label=LABEL,
+            policy=DownloadPolicy(attempts=1),
+        )
+
+    # How many bytes arrive before the reset depends on the kernel's timing.
+    assert re.fullmatch(
+        rf"function orders-api: the download (was cut off after \d+ of {len(CONTENT)} bytes "
+        r"\(connection reset\)|failed: connection reset) \(1 try\)",
+        str(raised.value),
+    ), str(raised.value)
     assert leftovers(tmp_path) == []
 
 
