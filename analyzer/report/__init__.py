@@ -21,6 +21,7 @@ class ReportFormat(str, enum.Enum):
     TABLE = "table"
     JSON = "json"
     MARKDOWN = "markdown"
+    SARIF = "sarif"
 
 
 # A new format is a module with a ``render(reports, *, options)`` function and one row here.
@@ -29,6 +30,7 @@ _RENDERER_MODULES: dict[ReportFormat, str] = {
     ReportFormat.TABLE: "analyzer.report.table",
     ReportFormat.JSON: "analyzer.report.json",
     ReportFormat.MARKDOWN: "analyzer.report.markdown",
+    ReportFormat.SARIF: "analyzer.report.sarif",
 }
 
 
