@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, Literal
 
 import boto3
 import botocore.exceptions
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 
 from analyzer import __version__
@@ -201,7 +204,9 @@ class LambdaApi:
             user_agent_extra=f"lambda-analyzer/{__version__}",
         )
         try:
-            session = boto3.Session(profile_name=profile, region_name=region)
+            core = botocore.session.Session()
+            core.register_component("data_loader", _data_loader())
+            session = boto3.Session(botocore_session=core, profile_name=profile, region_name=region)
             client = session.client("lambda", config=config)
         except (botocore.exceptions.BotoCoreError, ValueError) as exc:
             raise _fetch_error(exc, subject, region) from None
@@ -266,6 +271,13 @@ class LambdaApi:
                     )
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
             raise _fetch_error(exc, f"the functions of {self.region}", self.region) from None
+
+
+@functools.cache
+def _data_loader() -> botocore.loaders.Loader:
+    """One loader of botocore's service models for every client: each new session would
+    otherwise parse them again, which costs more than a whole fetch of a small function."""
+    return botocore.loaders.create_loader()
 
 
 def _hold_chatty_loggers() -> None:

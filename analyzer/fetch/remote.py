@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,14 +33,16 @@ from analyzer.models import AnalysisError, Function
 
 logger = logging.getLogger(__name__)
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
 
 @dataclass(frozen=True)
 class RemoteFetch:
     """A deployed function on disk, and what of it could not be fetched or extracted."""
 
     function: Function
-    """Its code under ``workdir/function`` (an empty folder when there is no code to analyse),
-    each readable layer under ``workdir/layers/<name>``."""
+    """Its code under ``workdir/function`` (or an empty folder when there is no code to
+    analyse), each readable layer under ``workdir/layers/<name>``."""
     errors: tuple[AnalysisError, ...]
     """Parts not analysed, and why: a container image, a layer the caller may not read, a
     download that failed or did not match its hash, archive members refused."""
@@ -154,6 +157,8 @@ class _Fetcher:
         """The function's verified zip, or ``None`` when it cannot be had."""
         configuration = deployed.configuration
         name = configuration.name or "function"
+        # The name comes from the API's answer: it only names a file when it is a plain one.
+        file_name = name if _PLAIN_NAME.fullmatch(name) else "function"
         if configuration.package_type == "Image":
             self.record(
                 f"function {name} is a container image (PackageType Image): there is no zip "
@@ -164,7 +169,7 @@ class _Fetcher:
             return self.code_zip(
                 configuration.code_sha256,
                 deployed.code_location,
-                self.downloads / f"{name}.zip",
+                self.downloads / f"{file_name}.zip",
                 label=f"function {name}",
             )
         except FetchError as exc:
