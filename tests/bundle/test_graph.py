@@ -42,6 +42,7 @@ from analyzer.models import (
     Reach,
     SourceAnalysis,
 )
+from analyzer.rules.engine import analyse_source
 from analyzer.rules.imports import collect_imports
 from analyzer.runtimes import RUNTIMES
 
@@ -892,6 +893,113 @@ def test_compat_shims_import_nothing_that_fails(bundle_cases: Path, tmp_path: Pa
         "compat": (Reach.IMPORT, ("relay", "compat")),
     }
     assert graph.failed_imports == ()
+
+
+# --------------------------------------------------------------------------- with the source engine
+
+
+def engine_analyses(package: Package, index: ModuleIndex) -> dict[str, SourceAnalysis]:
+    """Every source file run through the source engine, as its module on ``index``."""
+    local = index.top_level_modules()
+    return {
+        source.path: analyse_source(
+            Path(source.absolute).read_text(encoding="utf-8"),
+            source.path,
+            module=index.module_of_path.get(source.path),
+            local_modules=local,
+        )
+        for source in package.sources
+    }
+
+
+def engine_findings(analyses: dict[str, SourceAnalysis]) -> list[Finding]:
+    return [found for analysis in analyses.values() for found in analysis.findings]
+
+
+def test_engine_findings_in_compat_shims_stay_guarded_with_their_chain(
+    bundle_cases: Path, tmp_path: Path
+) -> None:
+    function = copy_case(bundle_cases, tmp_path, "webhook-relay-compat-shims")
+    package = collect_package(function)
+    index = ModuleIndex.for_runtime(package, PY39)
+    analyses = engine_analyses(package, index)
+    graph = build_import_graph(index, analyses, "relay")
+
+    findings = apply_reach(engine_findings(analyses), graph.reach_of_path)
+
+    assert [
+        (f.rule_id, str(f.location), f.reach, f.import_chain)
+        for f in sorted(findings, key=lambda f: f.sort_key)
+    ] == [
+        ("removed-stdlib-api", "compat.py:7:29", Reach.GUARDED, ("relay", "compat")),
+        ("removed-stdlib-api", "compat.py:7:38", Reach.GUARDED, ("relay", "compat")),
+        ("removed-stdlib-module", "compat.py:12:10", Reach.GUARDED, ("relay", "compat")),
+    ]
+
+
+def test_engine_findings_take_reach_from_how_their_module_is_imported(tmp_path: Path) -> None:
+    code: Files = {
+        "app.py": (
+            "import eager\n"
+            "import imp\n"
+            "\n"
+            "def handler(event, context):\n"
+            "    import legacy\n"
+            "    return legacy.load(event)\n"
+        ),
+        "imp.py": "def reload(module):\n    return module\n",
+        "eager.py": "from collections import Mapping\n",
+        "legacy.py": "import asynchat\n\ndef load(event):\n    return event\n",
+        "unused.py": "import asynchat\n",
+    }
+    package = make_package(tmp_path, code)
+    index = ModuleIndex.for_runtime(package, PY39)
+    analyses = engine_analyses(package, index)
+    graph = build_import_graph(index, analyses, "app")
+
+    findings = apply_reach(engine_findings(analyses), graph.reach_of_path)
+
+    # The package's own imp.py shadows the stdlib module: importing it is no finding.
+    assert graph.modules["imp"].chain == ("app", "imp")
+    assert [
+        (f.rule_id, str(f.location), f.symbol, f.reach, f.import_chain)
+        for f in sorted(findings, key=lambda f: f.sort_key)
+    ] == [
+        (
+            "removed-stdlib-api",
+            "eager.py:1:25",
+            "collections.Mapping",
+            Reach.IMPORT,
+            ("app", "eager"),
+        ),
+        ("removed-stdlib-module", "legacy.py:1:7", "asynchat", Reach.CALL, ("app", "legacy")),
+        ("removed-stdlib-module", "unused.py:1:7", "asynchat", Reach.UNREACHED, ()),
+    ]
+
+
+def test_layer_case_end_to_end_with_the_source_engine(bundle_cases: Path, tmp_path: Path) -> None:
+    function = copy_case(bundle_cases, tmp_path, "layer-py39-site-packages")
+    package = collect_package(function)
+    index = ModuleIndex.for_runtime(package, PY39)
+    analyses = engine_analyses(package, index)
+    graph = build_import_graph(index, analyses, "app")
+
+    findings = apply_reach(
+        [
+            *engine_findings(analyses),
+            *layer_path_findings(package, function, PY39, [PY311, RUNTIMES["python3.13"]]),
+        ],
+        graph.reach_of_path,
+    )
+
+    assert [(f.rule_id, f.location.path, f.reach, f.import_chain) for f in findings] == [
+        (
+            "layer-path-version",
+            "layers/query-utils/python/lib/python3.9/site-packages",
+            Reach.IMPORT,
+            ("app", "jmespath"),
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- speed
