@@ -972,8 +972,8 @@ def test_engine_findings_take_reach_from_how_their_module_is_imported(tmp_path: 
             Reach.IMPORT,
             ("app", "eager"),
         ),
-        ("removed-stdlib-module", "legacy.py:1:7", "asynchat", Reach.CALL, ("app", "legacy")),
-        ("removed-stdlib-module", "unused.py:1:7", "asynchat", Reach.UNREACHED, ()),
+        ("removed-stdlib-module", "legacy.py:1:8", "asynchat", Reach.CALL, ("app", "legacy")),
+        ("removed-stdlib-module", "unused.py:1:8", "asynchat", Reach.UNREACHED, ()),
     ]
 
 
