@@ -383,6 +383,12 @@ _IAM_PREFIX = {
 # Operations whose IAM action is not named after them (same reference, "Actions defined by
 # AWS Lambda"): GetLayerVersionByArn needs lambda:GetLayerVersion.
 _ACTION_OF_OPERATION = {"lambda:GetLayerVersionByArn": "lambda:GetLayerVersion"}
+# botocore helpers that call AWS on the code's behalf when it makes them: their credentials
+# come from STS (botocore.credentials).
+_ACTION_OF_HELPER = {
+    "AssumeRoleCredentialFetcher": "sts:AssumeRole",
+    "AssumeRoleWithWebIdentityCredentialFetcher": "sts:AssumeRoleWithWebIdentity",
+}
 
 
 def _aws_calls(root: Path) -> tuple[set[str], list[set[str]]]:
@@ -392,14 +398,21 @@ def _aws_calls(root: Path) -> tuple[set[str], list[set[str]]]:
     A client is ``<anything>.client("<service>")``. A call ``<anything>.<method>(...)`` whose
     method is an API method of one of those services counts, and so does
     ``get_paginator("<method>")``; a method name that several services share may need the
-    action of any of them.
+    action of any of them. Making one of botocore's credential helpers counts as its call.
     """
     services: set[str] = set()
     methods: list[str] = []
+    calls: list[set[str]] = []
     for source in sorted(root.rglob("*.py")):
         for node in ast.walk(ast.parse(source.read_text(), filename=str(source))):
-            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            if not isinstance(node, ast.Call):
                 continue
+            if isinstance(node.func, ast.Name) and node.func.id in _ACTION_OF_HELPER:
+                calls.append({_ACTION_OF_HELPER[node.func.id]})
+            if not isinstance(node.func, ast.Attribute):
+                continue
+            if node.func.attr in _ACTION_OF_HELPER:
+                calls.append({_ACTION_OF_HELPER[node.func.attr]})
             first = node.args[0] if node.args else None
             literal = first.value if isinstance(first, ast.Constant) else None
             if node.func.attr == "client" and isinstance(literal, str):
@@ -413,7 +426,6 @@ def _aws_calls(root: Path) -> tuple[set[str], list[set[str]]]:
         service: boto3.client(service, region_name=REGION).meta.method_to_api_mapping
         for service in services & _IAM_PREFIX.keys()
     }
-    calls = []
     for method in methods:
         actions = {
             f"{_IAM_PREFIX[service]}:{mapping[method]}"
