@@ -34,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
 )
 
@@ -252,7 +253,12 @@ def _exit_code(reports: list[FunctionReport], fail_on: FailOn) -> int:
         FailOn.BLOCKED: {Verdict.BLOCKED},
         FailOn.NEVER: set(),
     }[fail_on]
-    if any(report.errors and not report.files_analysed for report in reports):
+    incomplete = any(
+        error.stage == "fetch" or not report.files_analysed
+        for report in reports
+        for error in report.errors
+    )
+    if incomplete:
         return EXIT_NOT_READY
     return EXIT_NOT_READY if any(report.verdict in failing for report in reports) else EXIT_OK
 

@@ -327,9 +327,11 @@ def load_function(request: ScanRequest, workdir: Path) -> tuple[Function, list[A
     """The function named by ``request``, on disk under ``workdir`` when it is fetched."""
     from analyzer.fetch.local import load_local_function, read_configuration
 
+    from analyzer.fetch.lambda_api import is_function_target
+
     path = Path(request.target)
     errors: list[AnalysisError] = []
-    if path.exists() or request.config is not None or not _looks_remote(request.target):
+    if request.config is not None or not is_function_target(request.target):
         config = read_configuration(request.config) if request.config else None
         function = load_local_function(
             path,
@@ -345,22 +347,15 @@ def load_function(request: ScanRequest, workdir: Path) -> tuple[Function, list[A
     return _load_remote(request, workdir)
 
 
-def _looks_remote(target: str) -> bool:
-    """Whether ``target`` names a function in AWS rather than a local path."""
-    if target.startswith("arn:"):
-        return True
-    return "/" not in target and "\\" not in target and not target.endswith(".zip")
-
-
 def _load_remote(request: ScanRequest, workdir: Path) -> tuple[Function, list[AnalysisError]]:
+    from analyzer.fetch.cache import open_cache
     from analyzer.fetch.remote import fetch_function
 
     fetched = fetch_function(
         request.target,
         region=request.region,
         profile=request.profile,
-        cache_dir=request.cache_dir,
-        use_cache=request.use_cache,
+        cache=open_cache(request.cache_dir, enabled=request.use_cache),
         workdir=workdir,
         runtime=request.source_runtime,
         handler=request.handler,
