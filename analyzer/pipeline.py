@@ -325,9 +325,8 @@ def scan_target(request: ScanRequest, *, progress: Progress | None = None) -> li
 
 def load_function(request: ScanRequest, workdir: Path) -> tuple[Function, list[AnalysisError]]:
     """The function named by ``request``, on disk under ``workdir`` when it is fetched."""
-    from analyzer.fetch.local import load_local_function, read_configuration
-
     from analyzer.fetch.lambda_api import is_function_target
+    from analyzer.fetch.local import load_local_function, read_configuration
 
     path = Path(request.target)
     errors: list[AnalysisError] = []
