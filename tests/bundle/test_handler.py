@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import shutil
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from analyzer.models import (
     Reach,
     SourceAnalysis,
 )
-from analyzer.rules.imports import collect_imports
+from analyzer.rules.engine import analyse_source
 from analyzer.runtimes import RUNTIMES
 
 PY39 = RUNTIMES["python3.9"]
@@ -55,18 +54,13 @@ def build(
     return function, ModuleIndex.for_runtime(package, PY39), analyses_of(package)
 
 
-def analyses_of(package: Package) -> dict[str, SourceAnalysis]:
-    result = {}
-    for source in package.sources:
-        text = Path(source.absolute).read_text()
-        try:
-            tree = ast.parse(text)
-        except SyntaxError as error:
-            result[source.path] = SourceAnalysis(source.path, parse_error=str(error))
-            continue
-        imports, names = collect_imports(tree)
-        result[source.path] = SourceAnalysis(source.path, imports=imports, top_level_names=names)
-    return result
+def analyses_of(package: Package, *, layers: bool = True) -> dict[str, SourceAnalysis]:
+    """Every source file (of the function only, unless ``layers``) run through the engine."""
+    return {
+        source.path: analyse_source(Path(source.absolute).read_text(), source.path)
+        for source in package.sources
+        if layers or source.layer is None
+    }
 
 
 @pytest.mark.parametrize(
@@ -250,8 +244,7 @@ def test_handlers_of_the_shared_cases_exist(bundle_cases: Path, tmp_path: Path) 
         function = Function(case, str(target / "function"), "python3.9", handler, layers=layers)
         package = collect_package(function)
 
-        findings = check_handler(
-            function, ModuleIndex.for_runtime(package, PY39), analyses_of(package)
-        )
+        index = ModuleIndex.for_runtime(package, PY39)
+        findings = check_handler(function, index, analyses_of(package, layers=False))
 
         assert findings == [], case
