@@ -759,9 +759,10 @@ def layer_path_findings(
     source runtime's graph to learn whether the handler imports anything from the folder.
     """
     targets = tuple(targets)
-    source_index = ModuleIndex.for_runtime(package, source_runtime)
+    architecture = function.architecture
+    source_index = ModuleIndex.for_runtime(package, source_runtime, architecture=architecture)
     target_indexes = {
-        target.name: ModuleIndex.for_runtime(package, target)
+        target.name: ModuleIndex.for_runtime(package, target, architecture=architecture)
         for target in targets
         if target.name != source_runtime.name
     }
