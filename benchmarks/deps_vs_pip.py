@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.deps import DependencyOptions, check_dependencies, clear_run_cache  # noqa: E402
-from analyzer.runtimes import get_runtime  # noqa: E402
+from analyzer.deps import DependencyOptions, check_dependencies, clear_run_cache
+from analyzer.runtimes import get_runtime
 
 DEFAULT_PACKAGES = Path(__file__).resolve().parents[2] / "shared" / "packages"
 ARCHITECTURES = {"x86_64": "x86_64", "arm64": "aarch64"}
@@ -173,8 +173,10 @@ def main() -> int:
             if case.tool_versions == case.pip_versions:
                 same_versions += 1
     installs = sum(1 for case in cases if case.pip)
-    print(f"sets: {len(set_dirs)}, cases: {len(cases)} (targets {', '.join(targets)}; "
-          f"architectures {', '.join(architectures)})")
+    print(
+        f"sets: {len(set_dirs)}, cases: {len(cases)} (targets {', '.join(targets)}; "
+        f"architectures {', '.join(architectures)})"
+    )
     print(f"pip says installs from wheels: {installs}, does not: {len(cases) - installs}")
     print(f"agreement: {agreed}/{len(cases)} = {100.0 * agreed / max(len(cases), 1):.1f}%")
     print(f"same resolved versions where both install: {same_versions}/{both_install}")
