@@ -26,7 +26,8 @@ from analyzer.models import AnalysisError, Finding, ImportRecord, Reach, SourceA
 logger = logging.getLogger(__name__)
 
 STAGE = "bundle"
-NATIVE_RULE_PREFIX = "native-"
+BINARY_RULE_PREFIXES = ("native-", "pyc-")
+"""Rule ids of findings about a whole module file (an extension, a ``.pyc``), not a line."""
 
 # How an import statement runs, best (most harmful) first; a chain of imports runs the way its
 # weakest link does, and a module is reached the way its best chain is.
@@ -570,10 +571,10 @@ def apply_reach(
     - Source findings: unreached module -> ``UNREACHED``; module-level code (``IMPORT``) of a
       module reached only lazily -> ``CALL``, only behind an ``ImportError`` fallback ->
       ``GUARDED``; ``CALL`` and ``GUARDED`` stay.
-    - Native findings (rule ids ``native-*``): the reach of the extension module; imported
-      only behind a fallback -> ``GUARDED`` and ``optional``; never imported -> ``UNREACHED``.
-      With ``target_index``, a native file whose module loads from another file on the
-      target (a build for the target next to the old one) is ``UNREACHED``.
+    - Native and bytecode findings (rule ids ``native-*``, ``pyc-*``): the reach of the module
+      the file is; imported only behind a fallback -> ``GUARDED`` and ``optional``; never
+      imported -> ``UNREACHED``. With ``target_index``, a file whose module loads from another
+      file on the target (``x.py`` beside ``x.cpython-39-...so``) is ``UNREACHED``.
     - Folder findings (``Reach.PACKAGE``, no line, such as ``layer-path-version``): the best
       reach of the modules under the folder, ``UNREACHED`` if none is reached.
     - Without a known handler (``Reach.UNKNOWN`` in the graph): the engine's reach stays,
@@ -591,7 +592,7 @@ def _with_reach(
 ) -> Finding:
     """One finding of ``apply_reach``; ``folder_paths`` is filled with the sorted paths once."""
     path = finding.location.path
-    is_native = finding.rule_id.startswith(NATIVE_RULE_PREFIX)
+    is_native = finding.rule_id.startswith(BINARY_RULE_PREFIXES)
     module_reach = reach_of_path.get(path)
     if module_reach is None:
         if finding.reach is Reach.PACKAGE and finding.location.line is None:

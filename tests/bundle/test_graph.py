@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -656,6 +657,23 @@ def test_native_findings_take_the_reach_of_their_extension_module(tmp_path: Path
         (Reach.IMPORT, False, ("app", "core")),
         (Reach.GUARDED, True, ("app", "yaml", "yaml.cyaml", "yaml._yaml")),
         (Reach.UNREACHED, False, ()),
+    ]
+
+
+def test_bytecode_only_module_findings_take_the_reach_of_the_module(tmp_path: Path) -> None:
+    package = make_package(tmp_path, {"app.py": "", "legacy.pyc": b"", "old.pyc": b""})
+    analyses = analyses_of(analysis("app.py", imp("legacy", 4, lazy=True)))
+    graph = build_import_graph(ModuleIndex.for_runtime(package, PY311), analyses, "app")
+    findings = [
+        replace(native_finding("legacy.pyc"), rule_id="pyc-magic-mismatch"),
+        replace(native_finding("old.pyc"), rule_id="pyc-magic-mismatch"),
+    ]
+
+    result = apply_reach(findings, graph.reach_of_path)
+
+    assert [(f.reach, f.import_chain) for f in result] == [
+        (Reach.CALL, ("app", "legacy")),
+        (Reach.UNREACHED, ()),
     ]
 
 
