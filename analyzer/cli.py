@@ -342,6 +342,95 @@ def runtimes(
     console.print(table)
 
 
+@app.command()
+def ci(
+    path: Annotated[
+        Path, typer.Argument(help="The repository: code, requirements and templates.")
+    ] = Path("."),
+    target_runtime: Annotated[
+        str | None,
+        typer.Option(
+            "--target", help="The runtime to check for [default: the template's runtime]."
+        ),
+    ] = None,
+    source_runtime: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="The runtime the functions are on now [default: an older template runtime, "
+            "else python3.9].",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(help="The mildest severity that fails: blocker, high, medium, low, never."),
+    ] = "high",
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="A JSON report of an earlier run (--json); fail only on new findings."),
+    ] = None,
+    sarif: Annotated[Path | None, typer.Option(help="Write a SARIF 2.1.0 log here.")] = None,
+    summary: Annotated[
+        Path | None,
+        typer.Option(help="Write a Markdown summary here (a PR comment, a job summary)."),
+    ] = None,
+    json_report: Annotated[
+        Path | None, typer.Option("--json", help="Write the JSON report here (a later baseline).")
+    ] = None,
+    template: Annotated[
+        list[Path] | None,
+        typer.Option(help="Read only this template (file, or Terraform folder); repeatable."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(help="A glob of repository paths not searched for templates; repeatable."),
+    ] = None,
+    deps: Annotated[
+        bool, typer.Option(help="Check pinned dependencies against the package index.")
+    ] = True,
+    index_url: Annotated[
+        str | None, typer.Option(help="Package index (Simple API) [default: pip's configuration].")
+    ] = None,
+    vulns: Annotated[bool, typer.Option(help="Look up known vulnerabilities.")] = True,
+    advisories: Annotated[
+        Path | None, typer.Option(help="A folder of OSV advisories to use instead of online ones.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Where package-index answers are cached.")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
+    ] = False,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    """Check a repository's functions, found from its SAM, CloudFormation, Serverless or
+    Terraform templates, for the runtime the templates set; exit 1 on findings at --fail-on."""
+    _configure_logging(verbose, quiet)
+    with _user_errors(verbose):
+        from analyzer.ci import CiOutputs, CiRequest, execute, parse_fail_on, render_text
+
+        request = CiRequest(
+            path=path,
+            target=target_runtime,
+            source_runtime=source_runtime,
+            fail_on=parse_fail_on(fail_on),
+            baseline=baseline,
+            templates=tuple(template or ()),
+            excludes=tuple(exclude or ()),
+            check_dependencies=deps,
+            index_url=index_url,
+            vulnerabilities=vulns,
+            advisories=advisories,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+        )
+        result = execute(request, CiOutputs(sarif=sarif, summary=summary, json_report=json_report))
+        text = render_text(result)
+        _write(text.splitlines()[-1] if quiet else text, None)
+        raise typer.Exit(result.exit_code)
+
+
 def main() -> None:
     """The console script's entry point."""
     app()

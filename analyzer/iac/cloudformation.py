@@ -94,6 +94,12 @@ class _Reader:
     def location(self, node: Node) -> Location:
         return Location(self.relpath, node.line, node.column)
 
+    def key_location(self, mapping: Node | None, key: str) -> Location:
+        if mapping is None:
+            return Location(self.relpath)
+        line, column = mapping.key_position(key)
+        return Location(self.relpath, line, column)
+
     def text(self, node: Node, key: str) -> _Value:
         """``node`` as text, through parameter defaults and literal ``!FindInMap`` lookups."""
         if node.text is not None:
@@ -270,7 +276,7 @@ def _function(
         name=logical_id,
         template=reader.relpath,
         template_format=TemplateFormat.SAM if sam else TemplateFormat.CLOUDFORMATION,
-        location=reader.location(resource),
+        location=reader.key_location(reader.document.get("Resources"), logical_id),
         runtime=runtime,
         handler=handler,
         architecture=architecture,
@@ -377,7 +383,7 @@ def _layer(reader: _Reader, logical_id: str, resource: Node, resource_type: str)
     return LayerDefinition(
         name=logical_id,
         template=reader.relpath,
-        location=reader.location(resource),
+        location=reader.key_location(reader.document.get("Resources"), logical_id),
         content=content,
         compatible_runtimes=tuple(compatible),
         build_method=build_method,

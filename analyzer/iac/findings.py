@@ -25,7 +25,6 @@ from analyzer.models import (
     Finding,
     Location,
     Reach,
-    Runtime,
     Severity,
 )
 from analyzer.runtimes import RUNTIMES, RUNTIMES_SOURCE, get_runtime, lifecycle_stage
@@ -66,17 +65,24 @@ def runtime_status(name: str, today: dt.date) -> tuple[str, Severity] | None:
     return (stage, severity) if severity is not None else None
 
 
-def _dates(runtime: Runtime) -> str:
-    parts = [
-        f"{label} {date}"
-        for label, date in (
-            ("deprecated", runtime.deprecation),
-            ("creation blocked", runtime.block_create),
-            ("updates blocked", runtime.block_update),
+def _lifecycle(runtime_name: str, stage: str) -> str:
+    """What the dates of ``runtime_name`` mean now, in one clause."""
+    runtime = RUNTIMES.get(runtime_name)
+    if runtime is None:
+        return f"{runtime_name} is no longer a Lambda runtime"
+    if stage == "updates blocked":
+        return (
+            f"functions on {runtime_name} can no longer be updated (since {runtime.block_update})"
         )
-        if date is not None
-    ]
-    return ", ".join(parts)
+    if stage == "creation blocked":
+        return (
+            f"functions on {runtime_name} can no longer be created (since "
+            f"{runtime.block_create}), and updates are blocked from {runtime.block_update}"
+        )
+    return (
+        f"{runtime_name} is deprecated (since {runtime.deprecation}); creating functions on it "
+        f"is blocked from {runtime.block_create}, updating them from {runtime.block_update}"
+    )
 
 
 def _finding(
@@ -111,12 +117,11 @@ def deprecated_runtime_finding(
     if status is None:
         return None
     stage, severity = status
-    runtime = RUNTIMES.get(setting.value)
-    when = f" ({_dates(runtime)})" if runtime is not None else ""
     used_by = ", ".join(users)
     return _finding(
         DEPRECATED_RUNTIME,
-        f"{setting.key} sets {setting.value}, which is {stage}{when}; used by {used_by}",
+        f"{setting.key} sets {setting.value}: {_lifecycle(setting.value, stage)}; "
+        f"used by {used_by}",
         setting.location,
         f"move {setting.key} to {target} (or a later runtime) once the code is ready for it",
         template,

@@ -62,6 +62,12 @@ class _Reader:
     def location(self, node: Node) -> Location:
         return Location(self.relpath, node.line, node.column)
 
+    def key_location(self, mapping: Node | None, key: str) -> Location:
+        if mapping is None:
+            return Location(self.relpath)
+        line, column = mapping.key_position(key)
+        return Location(self.relpath, line, column)
+
     def resolve(self, node: Node, key: str, depth: int = 0) -> _Resolved:
         """``node`` as text with its variables replaced; ``_Unresolved`` when one cannot be."""
         if depth > _MAX_INDIRECTIONS:
@@ -171,7 +177,7 @@ def _function(
         name=name,
         template=reader.relpath,
         template_format=TemplateFormat.SERVERLESS,
-        location=reader.location(node),
+        location=reader.key_location(reader.document.get("functions"), name),
         runtime=runtime,
         handler=handler,
         architecture=architecture,
@@ -256,7 +262,7 @@ def _layer(reader: _Reader, name: str, node: Node) -> LayerDefinition:
     return LayerDefinition(
         name=name,
         template=reader.relpath,
-        location=reader.location(node),
+        location=reader.key_location(reader.document.get("layers"), name),
         content=content,
         compatible_runtimes=tuple(compatible),
         problems=tuple(problems),

@@ -48,6 +48,14 @@ class Node:
     value: Scalar | list[Node] | dict[str, Node] | Intrinsic
     line: int
     column: int
+    key_positions: dict[str, tuple[int, int]] | None = None
+    """For a mapping, the line and column of each key."""
+
+    def key_position(self, key: str) -> tuple[int, int]:
+        """Where ``key`` of this mapping is written; this node's own start when unknown."""
+        if self.key_positions is not None and key in self.key_positions:
+            return self.key_positions[key]
+        return self.line, self.column
 
     def get(self, key: str) -> Node | None:
         """The value under ``key`` when this is a mapping that has it."""
@@ -93,14 +101,16 @@ def _intrinsic_name(key: str) -> str | None:
     return None
 
 
-def _mapping_node(entries: dict[str, Node], line: int, column: int) -> Node:
+def _mapping_node(
+    entries: dict[str, Node], line: int, column: int, keys: dict[str, tuple[int, int]]
+) -> Node:
     """A mapping, or the intrinsic call it spells in long form (``{"Fn::Sub": ...}``)."""
     if len(entries) == 1:
         ((key, argument),) = entries.items()
         name = _intrinsic_name(key)
         if name is not None:
             return Node(Intrinsic(name, argument), line, column)
-    return Node(entries, line, column)
+    return Node(entries, line, column, keys)
 
 
 # --------------------------------------------------------------------------------------- YAML
@@ -172,10 +182,12 @@ class _YamlTreeBuilder:
             # Merge keys (``<<: *defaults``) are flattened the way the safe constructor does.
             self.loader.flatten_mapping(node)
             entries: dict[str, Node] = {}
+            keys: dict[str, tuple[int, int]] = {}
             for key_node, value_node in node.value:
                 key = self._key(key_node)
                 entries[key] = self.build(value_node, depth + 1)
-            return _mapping_node(entries, line, column)
+                keys[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            return _mapping_node(entries, line, column, keys)
         if isinstance(node, yaml.SequenceNode):
             return Node([self.build(item, depth + 1) for item in node.value], line, column)
         assert isinstance(node, yaml.ScalarNode)
@@ -321,11 +333,14 @@ class _JsonLocator:
             return Node(items, line, column)
         assert token == "{"
         entries: dict[str, Node] = {}
+        keys: dict[str, tuple[int, int]] = {}
         while self.current[1] != "}":
-            _, key_token, _ = self._advance()
+            _, key_token, key_offset = self._advance()
             self._advance()  # the colon
-            entries[json.loads(key_token)] = self._value(depth + 1)
+            key = json.loads(key_token)
+            entries[key] = self._value(depth + 1)
+            keys[key] = self._position(key_offset)
             if self.current[1] == ",":
                 self._advance()
         self._advance()
-        return _mapping_node(entries, line, column)
+        return _mapping_node(entries, line, column, keys)
