@@ -66,3 +66,12 @@ def bench(session: nox.Session) -> None:
     """Speed of the source analysis on the standard library, and of --help."""
     session.install("-e", ".")
     session.run("python", "benchmarks/bench_source.py", *session.posargs)
+
+
+@nox.session(python="3.11")
+def deps_vs_pip(session: nox.Session) -> None:
+    """Wheel verdicts of the deps stage against pip's own resolver (needs the package index)."""
+    session.install("-e", ".")
+    session.run(
+        "python", "benchmarks/deps_vs_pip.py", "--packages", str(SHARED / "packages"), *session.posargs
+    )

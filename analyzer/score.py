@@ -17,6 +17,9 @@ How a finding is judged for a target:
    for a later version, and **info** when it is a later deprecation or behaviour change;
    it is dropped when it no longer applies (``requires`` met).
 
+A finding rated where it was found (a known vulnerability, by its CVSS score: high at
+9.0 or more, medium with a fixed release, low without one) keeps that severity.
+
 The score starts at 100 and loses the weight of each distinct problem (one rule, symbol
 and component), counted at its worst severity, never below 0. A function with a blocker
 or a high finding is ``blocked`` and scores at most 49; one with a medium or low finding
@@ -73,6 +76,10 @@ def severity_for(
     With the ``source`` runtime known, a failure that already happens there is not caused
     by the move, and counts as **low** at most.
     """
+    if finding.severity is not None:
+        # Rated where it was found (a vulnerability's CVSS score), for the runtimes it names.
+        applies = finding.broken_on is None or target.name in finding.broken_on
+        return finding.severity if applies else None
     if fails_on(finding, target):
         if finding.optional:
             return Severity.INFO
