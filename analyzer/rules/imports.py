@@ -68,8 +68,10 @@ def _walk(body: list[ast.stmt], *, at_import_time: bool, guarded: bool) -> Itera
                 at_import_time=at_import_time,
                 guarded=guarded or handles,
             )
+            # A handler runs exactly when the ``try`` failed, so what it imports is loaded
+            # then, and its own failure is not absorbed.
             for handler in statement.handlers:  # type: ignore[attr-defined]
-                yield from _walk(handler.body, at_import_time=at_import_time, guarded=True)
+                yield from _walk(handler.body, at_import_time=at_import_time, guarded=guarded)
             for tail in (statement.orelse, statement.finalbody):  # type: ignore[attr-defined]
                 yield from _walk(tail, at_import_time=at_import_time, guarded=guarded)
         elif isinstance(statement, ast.If):
