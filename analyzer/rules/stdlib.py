@@ -75,10 +75,18 @@ def _describe(row: ApiChange, what: str) -> str:
 
 
 def report_row(
-    context: WalkContext, node: cst.CSTNode, row: ApiChange, failure: str, symbol: str
+    context: WalkContext,
+    node: cst.CSTNode,
+    row: ApiChange,
+    failure: str,
+    symbol: str,
+    *,
+    member_of_module: bool = False,
 ) -> None:
-    """Report ``row`` at ``node``."""
+    """Report ``row`` at ``node``; ``member_of_module`` for a use of a removed module's name."""
     rule_id, category, what = _judgement(row)
+    if member_of_module and what == "removed":
+        rule_id, category = "removed-stdlib-api", Category.REMOVED_NAME
     if what == "deprecated" and row.deprecated is None:
         return
     fix = row.replacement or "see the documentation for a replacement"
@@ -171,7 +179,9 @@ class StdlibUsage:
             and owner_row.removed is not None
             and isinstance(node.value, cst.Name)
         ):
-            report_row(context, node, owner_row, "AttributeError", qualified)
+            report_row(
+                context, node, owner_row, "AttributeError", qualified, member_of_module=True
+            )
 
     def visit_Name(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.Name)
