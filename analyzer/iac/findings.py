@@ -180,8 +180,9 @@ def layer_findings(
         findings.append(
             _finding(
                 LAYER_INCOMPATIBLE,
-                f"layer {layer.name} does not list {runtime.value} as compatible "
-                f"({', '.join(listed)}), but {function.name} runs on it ({where})",
+                f"layer {layer.name} does not list {runtime.value} among its compatible "
+                f"runtimes ({', '.join(listed)}); functions using it run on {runtime.value} "
+                f"({where})",
                 first.location,
                 f"rebuild layer {layer.name} for {runtime.value} and add it to {first.key}",
                 layer.template,
@@ -251,7 +252,9 @@ def runtime_not_ready_finding(
     assert worst.severity is not None
     what = f"`{worst.symbol}`" if worst.symbol else worst.rule_id
     verb = "blocked" if worst.severity is Severity.BLOCKER else "broken"
-    message = f"{runtime.value} here is {verb} by {what} in {worst.location}"
+    message = (
+        f"{runtime.value} here is {verb} by {what} in {worst.location.path}:{worst.location.line}"
+    )
     if len(breaking) > 1:
         message += f" and {len(breaking) - 1} more"
     try:

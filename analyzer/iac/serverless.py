@@ -236,7 +236,8 @@ def _code(reader: _Reader, name: str, node: Node, problems: list[str]) -> Settin
             problems.append(str(resolved.problem))
             return None
         return Setting(str(resolved.path), module.location, module.key)
-    return Setting(str(reader.service_dir), reader.location(node), f"{prefix} (service folder)")
+    functions = reader.document.get("functions")
+    return Setting(str(reader.service_dir), reader.key_location(functions, name), prefix)
 
 
 def _layer(reader: _Reader, name: str, node: Node) -> LayerDefinition:
