@@ -183,8 +183,8 @@ class CiResult:
 
     @property
     def failing(self) -> list[CiFinding]:
-        """The findings that fail the check."""
-        return [finding for finding in self.findings if finding.failing]
+        """The findings that fail the check, worst first."""
+        return _worst_first(finding for finding in self.findings if finding.failing)
 
     @property
     def exit_code(self) -> int:
@@ -824,6 +824,10 @@ def run_ci(request: CiRequest, *, progress: Progress | None = None) -> CiResult:
     )
 
 
+def _worst_first(findings: Iterable[CiFinding]) -> list[CiFinding]:
+    return sorted(findings, key=lambda finding: finding.finding.sort_key)
+
+
 def _fails(finding: Finding, state: str | None, fail_on: Severity | None) -> bool:
     if fail_on is None or finding.severity is None:
         return False
@@ -981,7 +985,7 @@ def render_summary(result: CiResult) -> str:
     failing = result.failing
     if failing:
         blocks += ["### Findings that fail the check", _findings_table(failing, code, text)]
-    others = [finding for finding in result.findings if not finding.failing]
+    others = _worst_first(finding for finding in result.findings if not finding.failing)
     if others:
         label = "Other findings" if failing else "Findings"
         blocks.append(
