@@ -29,7 +29,7 @@ from analyzer.fetch.local import (
     FunctionConfiguration,
     load_local_function,
 )
-from analyzer.models import AnalysisError, Function
+from analyzer.models import AnalysisError, Function, Layer
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,10 @@ class RemoteFetch:
     """A deployed function on disk, and what of it could not be fetched or extracted."""
 
     function: Function
-    """Its code under ``workdir/function`` (or an empty folder when there is no code to
-    analyse), each readable layer under ``workdir/layers/<name>``."""
+    """Its code under ``workdir/function`` and each readable layer under
+    ``workdir/layers/<name>``; ``code_root`` is ``""`` when there is no code to analyse (a
+    container image, a download that failed), and its layers are then listed with ``root``
+    ``""``, not downloaded."""
     errors: tuple[AnalysisError, ...]
     """Parts not analysed, and why: a container image, a layer the caller may not read, a
     download that failed or did not match its hash, archive members refused."""
@@ -78,7 +80,9 @@ def fetch_function(
 
     Raises ``FetchError`` when the function itself cannot be read (not found, access
     denied, no credentials, no region, an invalid ARN). Whatever else goes wrong is
-    returned in ``RemoteFetch.errors`` and the rest is still fetched.
+    returned in ``RemoteFetch.errors`` and the rest is still fetched, except that a
+    function whose own code cannot be had (a container image, a failed download) is
+    returned with no code and its layers are not downloaded.
     """
     function_target = parse_function_target(target)
     if function_target.region and region and function_target.region != region:
@@ -130,13 +134,12 @@ class _Fetcher:
     ) -> RemoteFetch:
         configuration = deployed.configuration
         code = self.function_code(deployed)
-        layers = self.layers(configuration.layers)
         if code is None:
-            # An empty folder in place of the code, beside the layer zips: load_local_function
-            # looks for those in the folder "layers" beside the function.
-            code = self.downloads / "function"
-            code.mkdir()
+            return self.without_code(
+                configuration, runtime=runtime, handler=handler, architecture=architecture
+            )
 
+        layers = self.layers(configuration.layers)
         function = load_local_function(
             code,
             self.workdir,
@@ -147,6 +150,39 @@ class _Fetcher:
             limits=limits,
             errors=self.errors,
         )
+        return RemoteFetch(function, tuple(self.errors), configuration)
+
+    def without_code(
+        self,
+        configuration: FunctionConfiguration,
+        *,
+        runtime: str | None,
+        handler: str | None,
+        architecture: str | None,
+    ) -> RemoteFetch:
+        """The function as configured, with no code to analyse (``code_root`` empty).
+
+        Without its own code there is no handler to start from: an empty package would
+        report the handler missing, and every layer finding unreached. So nothing is
+        analysed, its layers are listed from the configuration but not downloaded.
+        """
+        # load_local_function applies the options over the configuration and checks them;
+        # an empty folder stands in for the code it needs.
+        empty = self.downloads / "function"
+        empty.mkdir()
+        function = load_local_function(
+            empty,
+            self.workdir,
+            config=dataclasses.replace(configuration, layers=()),
+            runtime=runtime,
+            handler=handler,
+            architecture=architecture,
+            errors=self.errors,
+        )
+        layers = tuple(
+            Layer(name=layer.name, root="", arn=layer.arn) for layer in configuration.layers
+        )
+        function = dataclasses.replace(function, code_root="", layers=layers)
         return RemoteFetch(function, tuple(self.errors), configuration)
 
     def record(self, message: str, path: str | None = None) -> None:
@@ -173,7 +209,7 @@ class _Fetcher:
                 label=f"function {name}",
             )
         except FetchError as exc:
-            self.record(f"{exc}; the function's own code is not analysed")
+            self.record(f"{exc}; the function is not analysed")
             return None
 
     def layers(self, configured: tuple[ConfiguredLayer, ...]) -> tuple[ConfiguredLayer, ...]:

@@ -181,7 +181,7 @@ def test_a_profile_gives_credentials_and_region(aws: AwsSession, tmp_path: Path)
 
 
 def test_a_container_image_is_returned_without_code_and_says_so(
-    aws: AwsSession, tmp_path: Path, list_tree: ListTree
+    aws: AwsSession, tmp_path: Path
 ) -> None:
     aws.world.create_image_function("remote-image")
 
@@ -197,7 +197,7 @@ def test_a_container_image_is_returned_without_code_and_says_so(
     assert fetched.function.package_type == "Image"
     assert fetched.function.code_sha256 is None
     assert fetched.function.layers == ()
-    assert list_tree(Path(fetched.function.code_root)) == []
+    assert fetched.function.code_root == ""
 
 
 def test_a_layer_the_caller_may_not_read_is_reported_and_the_rest_fetched(
@@ -265,11 +265,14 @@ def test_without_a_cache_every_fetch_downloads(aws: AwsSession, tmp_path: Path) 
     assert world.code.requests[key] == 2
 
 
-def test_a_download_cut_off_on_every_try_leaves_a_partial_fetch(
-    aws: AwsSession, tmp_path: Path, list_tree: ListTree
+def test_a_download_cut_off_on_every_try_leaves_the_function_without_code(
+    aws: AwsSession, tmp_path: Path
 ) -> None:
+    """Without its own code there is no handler to analyse from: the layers are listed as
+    configured and not downloaded."""
     world = aws.world
-    layer = world.publish_layer("remote-after-cut", {"python/kept.py": "KEPT = 1\n"})
+    layer_files = {"python/kept.py": "KEPT = 1\n"}
+    layer = world.publish_layer("remote-after-cut", layer_files)
     files = handler_files("remote-cut-off")
     world.create_function("remote-cut-off", files, layers=(layer,))
     world.code.always_fail(key_of(files), Fault.CUT_OFF)
@@ -283,13 +286,15 @@ def test_a_download_cut_off_on_every_try_leaves_a_partial_fetch(
         AnalysisError(
             stage="fetch",
             message=f"function remote-cut-off: the download was cut off after {size // 2} of "
-            f"{size} bytes (3 tries); the function's own code is not analysed",
+            f"{size} bytes (3 tries); the function is not analysed",
         ),
     )
     assert world.code.requests[key_of(files)] == 3
+    assert world.code.requests[key_of(layer_files)] == 0
     assert fetched.function.code_sha256 is None
-    assert list_tree(Path(fetched.function.code_root)) == []
-    assert [entry.arn for entry in fetched.function.layers] == [layer]
+    assert fetched.function.code_root == ""
+    assert fetched.function.layers == (Layer(name="remote-after-cut", root="", arn=layer),)
+    assert fetched.function.handler == "app.handler"
     assert list((tmp_path / "cache" / "zips").glob(f"{key_of(files)}*")) == []
 
 
@@ -307,8 +312,7 @@ def test_code_that_does_not_match_its_hash_is_not_analysed(aws: AwsSession, tmp_
             stage="fetch",
             message="function remote-corrupt: the downloaded code does not match its "
             f"CodeSha256 (expected {expected}, got "
-            f"{code_sha256(corrupted(zip_bytes(files)))}); the function's own code is not "
-            "analysed",
+            f"{code_sha256(corrupted(zip_bytes(files)))}); the function is not analysed",
         ),
     )
 
@@ -329,7 +333,7 @@ def test_code_over_the_size_cap_is_not_downloaded(aws: AwsSession, tmp_path: Pat
         AnalysisError(
             stage="fetch",
             message=f"function remote-oversize: the code is {size} bytes, over the limit of "
-            "64 bytes for a zip; the function's own code is not analysed",
+            "64 bytes for a zip; the function is not analysed",
         ),
     )
 
