@@ -104,7 +104,7 @@ def describe_attribute(owner, name):
         warnings.simplefilter("always")
         try:
             value = getattr(owner, name)
-        except Exception as error:  # noqa: BLE001 - any failure means "not usable"
+        except Exception as error:
             return {"kind": "error", "error": type(error).__name__}
     entry = {"kind": kind_of(value)}
     home = getattr(value, "__module__", None)
@@ -166,7 +166,7 @@ def describe_module(module_name, candidates):
     result = {"found": False, "imports": False}
     try:
         spec = importlib.util.find_spec(module_name)
-    except Exception as error:  # noqa: BLE001 - a parent that fails to import
+    except Exception as error:
         result["error"] = type(error).__name__ + ": " + str(error)
         return result
     if spec is None:
@@ -176,7 +176,7 @@ def describe_module(module_name, candidates):
         warnings.simplefilter("always")
         try:
             module = importlib.import_module(module_name)
-        except BaseException as error:  # noqa: BLE001 - SystemExit from a bad module too
+        except BaseException as error:
             result["error"] = type(error).__name__ + ": " + str(error)
             result["import_warnings"] = warning_texts(caught)
             return result
@@ -215,7 +215,7 @@ def describe_module(module_name, candidates):
                             probe["hidden"] = True
                             probe["owner"] = owner_of(cls, member)
                             classes[name][member] = probe
-            except Exception:  # noqa: BLE001, S112 - an exotic metaclass; the class stays listed
+            except Exception:
                 continue
     result["names"] = names
     result["classes"] = classes
@@ -236,7 +236,7 @@ def describe_in_child(module_name, candidates):
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
             payload = json.dumps(describe_module(module_name, candidates)).encode()
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             payload = json.dumps({"found": True, "imports": False, "error": repr(error)}).encode()
         with os.fdopen(write_end, "wb") as stream:
             stream.write(payload)

@@ -34,8 +34,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import typeshed_stdlib  # noqa: E402
-from typeshed_stdlib import StubName, StubReader  # noqa: E402
+import typeshed_stdlib
+from typeshed_stdlib import StubName, StubReader
 
 Version = tuple[int, int]
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -44,10 +44,7 @@ INTROSPECT = Path(__file__).resolve().parent / "catalogue_introspect.py"
 MEASURED: tuple[Version, ...] = ((3, 9), (3, 10), (3, 11), (3, 12), (3, 13))
 DOCUMENTED_ONLY: Version = (3, 14)
 ALL_VERSIONS: tuple[Version, ...] = (*MEASURED, DOCUMENTED_ONLY)
-COMMAND = (
-    "PYENV_VERSION=3.11.7:3.9.18:3.10.13:3.12.1:3.13.0 "
-    "python scripts/generate_catalogue.py"
-)
+COMMAND = "PYENV_VERSION=3.11.7:3.9.18:3.10.13:3.12.1:3.13.0 python scripts/generate_catalogue.py"
 
 # Changes the generator sees that are not what a user of the API would call a change, each
 # with the reason. Keys are (symbol, parameter or "").
@@ -96,7 +93,7 @@ def run_listings(folder: Path, candidates: Path | None) -> dict[Version, dict[st
         command = [f"python{text(version)}", "-I", str(INTROSPECT), str(output)]
         if candidates is not None:
             command.append(str(candidates))
-        processes[version] = (subprocess.Popen(command), output)  # noqa: S603
+        processes[version] = (subprocess.Popen(command), output)
     listings = {}
     for version, (process, output) in processes.items():
         if process.wait() != 0:
@@ -126,7 +123,7 @@ def interpreter_surface(version: Version, listing: Mapping[str, Any]) -> Surface
     for module, description in listing["modules"].items():
         top = module.split(".")[0]
         # sys.stdlib_module_names (3.10+) knows modules this build could not compile.
-        if description["found"] or top in stdlib_names and "." not in module:
+        if description["found"] or (top in stdlib_names and "." not in module):
             surface.modules.add(module)
         if not description["imports"]:
             continue
@@ -200,6 +197,8 @@ class Row:
     flagged: str = ""
     clean: str = ""
     evidence: list[str] = field(default_factory=list)
+    required: list[str] = field(default_factory=list)
+    """For a parameter row, the callable's required positional parameters."""
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -343,12 +342,14 @@ class Catalogue:
                 about_itself = self._about_itself(module, messages)
                 if not about_itself:
                     continue
-                if version > MEASURED[0] and self._warned_about_itself(
-                    previous(version), module
-                ):
+                if version > MEASURED[0] and self._warned_about_itself(previous(version), module):
                     continue
                 removed = next(
-                    (later for later in ALL_VERSIONS if later > version and not self._module_at(module, later)),
+                    (
+                        later
+                        for later in ALL_VERSIONS
+                        if later > version and not self._module_at(module, later)
+                    ),
                     None,
                 )
                 deprecated = version if version > MEASURED[0] else None
@@ -538,8 +539,7 @@ class Catalogue:
                             None,
                             removed=version,
                             replacement=self._warning_text(old_members[member]),
-                            evidence=[f"member gone in {text(version)}"]
-                            + ["typeshed"] * confirmed,
+                            evidence=[f"member gone in {text(version)}"] + ["typeshed"] * confirmed,
                         )
                     )
                 else:
@@ -612,6 +612,7 @@ class Catalogue:
                             parameter,
                             removed=version,
                             evidence=[f"signatures {text(previous(version))}/{text(version)}"],
+                            required=_required(old_parameters, parameter),
                         )
                     )
         if not old_var:
@@ -624,6 +625,7 @@ class Catalogue:
                             parameter,
                             added=version,
                             evidence=[f"signatures {text(previous(version))}/{text(version)}"],
+                            required=_required(new_parameters, parameter),
                         )
                     )
 
@@ -676,8 +678,10 @@ class Catalogue:
                 self.review(symbol, change, "no stub signature")
                 return False
             keywords, var_keyword = now
-            confirmed = (parameter not in keywords and not var_keyword) if removed else (
-                parameter in keywords
+            confirmed = (
+                (parameter not in keywords and not var_keyword)
+                if removed
+                else (parameter in keywords)
             )
         else:
             old, new = self._stub_call(previous(version), symbol), self._stub_call(version, symbol)
@@ -774,6 +778,8 @@ class Catalogue:
     def _documented_call(self, symbol: str, old: StubName, new: StubName) -> None:
         if old.call is None or new.call is None:
             return
+        entry = self._entry(self.measured[MEASURED[-1]], symbol) or {}
+        signature = entry.get("parameters") or []
         if not new.call.var_keyword:
             for parameter in sorted(old.call.keywords - new.call.keywords - BOUND_PARAMETERS):
                 if parameter.startswith("_") or not self._takes_keyword(
@@ -781,7 +787,14 @@ class Catalogue:
                 ):
                     continue
                 self.add(
-                    Row(symbol, "parameter", parameter, removed=DOCUMENTED_ONLY, evidence=["stub"])
+                    Row(
+                        symbol,
+                        "parameter",
+                        parameter,
+                        removed=DOCUMENTED_ONLY,
+                        evidence=["stub"],
+                        required=_required(signature, parameter),
+                    )
                 )
         if not old.call.var_keyword:
             for parameter in sorted(new.call.keywords - old.call.keywords - BOUND_PARAMETERS):
@@ -790,7 +803,14 @@ class Catalogue:
                 ):
                     continue
                 self.add(
-                    Row(symbol, "parameter", parameter, added=DOCUMENTED_ONLY, evidence=["stub"])
+                    Row(
+                        symbol,
+                        "parameter",
+                        parameter,
+                        added=DOCUMENTED_ONLY,
+                        evidence=["stub"],
+                        required=_required(signature, parameter),
+                    )
                 )
 
     # deprecations from the stubs -------------------------------------------------------
@@ -874,6 +894,17 @@ def _owned_nearby(module: str, cls: str, owner: object) -> bool:
     return owner.startswith("_") or owner.split(".")[0] == module.split(".")[0]
 
 
+def _required(parameters: list[list[Any]], parameter: str) -> list[str]:
+    """Positional parameters without a default, other than ``parameter``."""
+    return [
+        name
+        for name, kind, has_default in parameters
+        if kind in ("positional-only", "positional-or-keyword")
+        and not has_default
+        and name != parameter
+    ]
+
+
 def _keywords(parameters: list[list[Any]]) -> set[str]:
     return {
         name
@@ -922,9 +953,17 @@ def finish(row: Row, surfaces: list[Surface]) -> None:
     changed = row.removed or row.added or row.deprecated
     assert changed is not None
     version = text(changed)
-    witnesses = "typeshed's stubs" if changed == DOCUMENTED_ONLY else (
-        f"the {text(previous(changed))} and {version} interpreters"
-        + (" and typeshed" if any("typeshed" in item or item == "both" for item in row.evidence) else "")
+    witnesses = (
+        "typeshed's stubs"
+        if changed == DOCUMENTED_ONLY
+        else (
+            f"the {text(previous(changed))} and {version} interpreters"
+            + (
+                " and typeshed"
+                if any("typeshed" in item or item == "both" for item in row.evidence)
+                else ""
+            )
+        )
     )
     section = "Removed" if row.removed else "New features" if row.added else "Deprecated"
     row.source = (
@@ -962,20 +1001,25 @@ def examples(row: Row, module: str, attributes: list[str]) -> tuple[str, str]:
         clean = f'import sys\n\nprint("{module}" in sys.modules)\n'
         return flagged, clean
     if module == "builtins":
-        owner, reference = "builtins", ".".join(attributes)
+        reference = ".".join(attributes)
         prefix = "import builtins\n\n"
     else:
-        owner = ".".join([module, *attributes[:-1]])
         reference = f"{module}.{'.'.join(attributes)}"
         prefix = f"import {module}\n\n"
+    # The clean program reaches the symbol through getattr with defaults, so that it runs
+    # on every version even where a class on the way is missing.
+    lookup = module
+    for attribute in attributes:
+        lookup = f'getattr({lookup}, "{attribute}", None)'
+    clean = f"import {module}\n\nprint({lookup} is not None)\n"
     if row.kind == "name":
         flagged = prefix.replace("import builtins\n\n", "") + f"print({reference})\n"
-        clean = prefix + f'print(hasattr({owner}, "{attributes[-1]}"))\n'
         return flagged, clean
     assert row.parameter is not None
-    call = f"{reference}"
-    flagged = prefix.replace("import builtins\n\n", "") + f"{call}({row.parameter}=None)\n"
-    clean = prefix.replace("import builtins\n\n", "") + f"print(callable({call}))\n"
+    # Required positional arguments get placeholders, so that the call fails on the
+    # keyword where it is refused, not on a missing argument.
+    arguments = ["None"] * len(row.required) + [f"{row.parameter}=None"]
+    flagged = prefix.replace("import builtins\n\n", "") + f"{reference}({', '.join(arguments)})\n"
     return flagged, clean
 
 
@@ -991,6 +1035,7 @@ def render(rows: list[Row], interpreters: Mapping[Version, str]) -> str:
     lines = [
         '"""Generated stdlib changes between Python 3.9 and 3.14; do not edit by hand."""',
         "",
+        "# ruff: noqa: E501",
         f"# GENERATED by: {COMMAND}",
         f"# From: the interpreters {versions}, and typeshed's stdlib stubs",
         "# (typeshed_client's bundled copy). Corrections belong in curated.py (rows there win)",
@@ -1014,7 +1059,8 @@ def render(rows: list[Row], interpreters: Mapping[Version, str]) -> str:
     for kind, table in headings.items():
         lines += [
             f"# {table}: kind {kind!r}, sorted by symbol. Shape:",
-            "# (symbol, parameter, added, deprecated, removed, replacement, source, flagged, clean)",
+            "# (symbol, parameter, added, deprecated, removed, replacement, source, flagged,",
+            "#  clean)",
             f"{table}: tuple[GeneratedRow, ...] = (",
         ]
         for row in sorted(by_kind[kind], key=lambda item: (item.symbol, item.parameter or "")):
@@ -1032,6 +1078,22 @@ def render(rows: list[Row], interpreters: Mapping[Version, str]) -> str:
             lines.append(f"    {values!r},")
         lines += [")", ""]
     return "\n".join(lines)
+
+
+def formatted(source: str) -> str:
+    """The generated module as ``ruff format`` lays it out, so that format checks pass."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(OUTPUT), "-"],
+        input=source,
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+        check=False,
+    )
+    if completed.returncode != 0:
+        print(f"ruff format failed, writing unformatted: {completed.stderr}", file=sys.stderr)
+        return source
+    return completed.stdout
 
 
 def main() -> None:
@@ -1080,7 +1142,7 @@ def main() -> None:
     interpreters = {
         version: ".".join(map(str, listings[version]["version"])) for version in MEASURED
     }
-    rendered = render(rows, interpreters)
+    rendered = formatted(render(rows, interpreters))
     if arguments.review:
         for item in sorted(catalogue.reviews, key=lambda review: review.symbol):
             print(f"{item.symbol}\t{item.change}\t{item.reason}")
@@ -1088,7 +1150,9 @@ def main() -> None:
     if arguments.check:
         raise SystemExit(0 if OUTPUT.read_text() == rendered else 1)
     OUTPUT.write_text(rendered, encoding="utf-8")
-    counts = {kind: sum(row.kind == kind for row in rows) for kind in ("module", "name", "parameter")}
+    counts = {
+        kind: sum(row.kind == kind for row in rows) for kind in ("module", "name", "parameter")
+    }
     print(f"wrote {OUTPUT.relative_to(REPOSITORY)}: {counts}", file=sys.stderr)
 
 
@@ -1126,7 +1190,8 @@ def prune(rows: list[Row], surfaces: Iterable[Surface]) -> list[Row]:
                 twin = next(
                     other
                     for other in rows
-                    if (other.symbol, other.kind, other.parameter) == (shorter, row.kind, row.parameter)
+                    if (other.symbol, other.kind, other.parameter)
+                    == (shorter, row.kind, row.parameter)
                 )
                 if (twin.added, twin.removed) == (row.added, row.removed):
                     continue

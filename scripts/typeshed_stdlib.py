@@ -165,9 +165,7 @@ def live_statements(body: Iterable[ast.stmt], version: Version) -> Iterator[ast.
     for statement in body:
         if isinstance(statement, ast.If):
             branch = statement.body if evaluate_condition(statement.test, version) else None
-            yield from live_statements(
-                branch if branch is not None else statement.orelse, version
-            )
+            yield from live_statements(branch if branch is not None else statement.orelse, version)
         else:
             yield statement
 
@@ -220,9 +218,7 @@ def _callable_of(
 class _Scope:
     """Definitions of one module or class body at one version."""
 
-    functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = field(
-        default_factory=dict
-    )
+    functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = field(default_factory=dict)
     classes: dict[str, ast.ClassDef] = field(default_factory=dict)
     others: set[str] = field(default_factory=set)
     reexports: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -240,9 +236,7 @@ def _absolute(module: str, imported: str | None, level: int, is_package: bool) -
     return ".".join([*base, imported] if imported else base)
 
 
-def _scope(
-    body: list[ast.stmt], version: Version, module: str, is_package: bool
-) -> _Scope:
+def _scope(body: list[ast.stmt], version: Version, module: str, is_package: bool) -> _Scope:
     scope = _Scope()
     for statement in live_statements(body, version):
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):

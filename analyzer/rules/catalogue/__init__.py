@@ -98,7 +98,9 @@ def build_catalogue(rows: Iterable[ApiChange]) -> Catalogue:
     by_key: dict[tuple[str, ChangeKind, str | None], ApiChange] = {}
     for row in rows:
         by_key[row.key] = row
-    ordered = tuple(sorted(by_key.values(), key=lambda row: (row.symbol, row.kind, row.parameter or "")))
+    ordered = tuple(
+        sorted(by_key.values(), key=lambda row: (row.symbol, row.kind, row.parameter or ""))
+    )
     modules = {row.symbol: row for row in ordered if row.kind == "module"}
     names = {row.symbol: row for row in ordered if row.kind == "name"}
     parameters: dict[str, list[ApiChange]] = {}
@@ -109,9 +111,7 @@ def build_catalogue(rows: Iterable[ApiChange]) -> Catalogue:
         rows=ordered,
         modules=MappingProxyType(modules),
         names=MappingProxyType(names),
-        parameters=MappingProxyType(
-            {symbol: tuple(found) for symbol, found in parameters.items()}
-        ),
+        parameters=MappingProxyType({symbol: tuple(found) for symbol, found in parameters.items()}),
     )
 
 
