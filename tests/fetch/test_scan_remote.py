@@ -1,0 +1,657 @@
+"""``lambda-analyzer scan`` of deployed functions, run as a user runs it, against moto's server."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_fixtures import (
+    ACCOUNT,
+    OTHER_ACCOUNT,
+    REGION,
+    AwsSession,
+    Fault,
+    code_sha256,
+    corrupted,
+    zip_bytes,
+)
+from typer.testing import CliRunner
+
+from analyzer.cli import app
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def function_arn(name: str, region: str = REGION) -> str:
+    return f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one run of the command left: its exit code and its two streams."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The JSON report on stdout."""
+        parsed: dict[str, Any] = json.loads(self.stdout)
+        return parsed
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The one report of the JSON document."""
+        (report,) = self.document["reports"]
+        return dict(report)
+
+
+Scan = Callable[..., Run]
+
+
+@pytest.fixture
+def scan() -> Iterator[Scan]:
+    """``scan(*arguments)`` runs ``lambda-analyzer scan`` in this process.
+
+    The command configures the root logger for its own streams; it is put back after each run.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    runner = CliRunner()
+
+    def run(*arguments: str) -> Run:
+        try:
+            result = runner.invoke(app, ["scan", *arguments])
+        finally:
+            root.handlers[:] = handlers
+            root.setLevel(level)
+        # Anything but the command's own exit is a crash the user would see as a traceback.
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            result.exception
+        )
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    yield run
+
+
+def run_command(*arguments: str, environment: dict[str, str] | None = None) -> Run:
+    """``lambda-analyzer`` as a separate process, with this process's environment."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "analyzer.cli", *arguments],
+        cwd=REPO,
+        env={**os.environ, **(environment or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+def code_key(files: dict[str, str]) -> str:
+    """The test server's key (hex SHA-256) of the zip of ``files``."""
+    return hashlib.sha256(zip_bytes(files)).hexdigest()
+
+
+def small_function(name: str) -> dict[str, str]:
+    """A clean function whose bytes are unique to ``name``."""
+    return {"app.py": f"def handler(event, context):\n    return {name!r}\n"}
+
+
+def finding_keys(report: dict[str, Any]) -> list[tuple[str, str, int | None, str, str]]:
+    """Rule, path, line, severity and reach of each finding of a JSON report, in its order."""
+    return [
+        (
+            finding["rule_id"],
+            finding["path"],
+            finding["line"],
+            finding["severity"],
+            finding["reach"],
+        )
+        for finding in report["findings"]
+    ]
+
+
+# --- a function by ARN, with nothing else on the command line ---------------------------
+
+ORDERS_FILES = {
+    "service.py": "import distutils\n\nfrom helpers import lookup\nimport pricing\n\n\n"
+    "def entry(event, context):\n    return lookup(event), pricing.RATE\n",
+}
+HELPERS_FILES = {
+    "python/helpers.py": "from collections import Mapping\n\n\n"
+    "def lookup(event):\n    return isinstance(event, Mapping)\n",
+}
+PRICING_FILES = {"python/lib/python3.8/site-packages/pricing.py": "RATE = 0.2\n"}
+
+
+def deploy_orders_api(aws: AwsSession, name: str) -> tuple[str, str]:
+    """``name`` on python3.8 and arm64, handler ``service.entry``, with a layer of its own
+    account and one of another account; the ARNs of the two layers, in configuration order."""
+    world = aws.world
+    helpers = world.publish_layer(f"{name}-helpers", HELPERS_FILES)
+    pricing = world.publish_layer(
+        f"{name}-pricing", PRICING_FILES, account=OTHER_ACCOUNT, grant_to=ACCOUNT
+    )
+    world.create_function(
+        name,
+        {**ORDERS_FILES, "release.txt": name},
+        runtime="python3.8",
+        handler="service.entry",
+        architecture="arm64",
+        layers=(helpers, pricing),
+    )
+    return helpers, pricing
+
+
+def test_an_arn_alone_is_scanned_with_its_deployed_configuration(
+    aws: AwsSession, tmp_path: Path
+) -> None:
+    deploy_orders_api(aws, "scan-orders-api")
+    cache_home = tmp_path / "cache-home"
+
+    run = run_command(
+        "scan", function_arn("scan-orders-api"), environment={"XDG_CACHE_HOME": str(cache_home)}
+    )
+
+    lines = run.stdout.splitlines()
+    assert lines[1:5] == [
+        "scan-orders-api  python3.8 -> python3.11  25/100 blocked",
+        "handler service.entry · arm64 · layers: scan-orders-api-helpers, scan-orders-api-pricing",
+        "2 blocker, 0 high, 1 medium, 0 low, 0 info · 3 files analysed",
+        "score: base 100, blocker -70 (2), medium -5 (1)",
+    ]
+    assert run.stderr == ""
+    assert run.exit_code == 1
+    # The default cache folder follows XDG_CACHE_HOME: the code and both layers are in it.
+    assert len(list((cache_home / "lambda-analyzer" / "zips").glob("*.zip"))) == 3
+
+
+def test_the_json_report_of_an_arn_holds_the_deployed_configuration(
+    aws: AwsSession, scan: Scan, tmp_path: Path
+) -> None:
+    helpers, pricing = deploy_orders_api(aws, "scan-orders-json")
+
+    run = scan(function_arn("scan-orders-json"), "--format", "json", "--cache-dir", str(tmp_path))
+
+    report = run.report
+    assert report["function"] == {
+        "name": "scan-orders-json",
+        "arn": function_arn("scan-orders-json"),
+        "source_runtime": "python3.8",
+        "architecture": "arm64",
+        "handler": "service.entry",
+        "package_type": "Zip",
+        "code_sha256": code_sha256(zip_bytes({**ORDERS_FILES, "release.txt": "scan-orders-json"})),
+        "layers": [
+            {
+                "name": "scan-orders-json-helpers",
+                "arn": helpers,
+                "code_sha256": code_sha256(zip_bytes(HELPERS_FILES)),
+            },
+            {
+                "name": "scan-orders-json-pricing",
+                "arn": pricing,
+                "code_sha256": code_sha256(zip_bytes(PRICING_FILES)),
+            },
+        ],
+        "overrides": [],
+    }
+    # A finding in each: the function's code, the layer of its own account and the layer of
+    # the other account, whose path only python3.8 searches.
+    assert finding_keys(report) == [
+        (
+            "removed-stdlib-api",
+            "layers/scan-orders-json-helpers/python/helpers.py",
+            1,
+            "blocker",
+            "import",
+        ),
+        (
+            "layer-path-version",
+            "layers/scan-orders-json-pricing/python/lib/python3.8/site-packages",
+            None,
+            "blocker",
+            "import",
+        ),
+        ("removed-stdlib-module", "service.py", 1, "medium", "import"),
+    ]
+    assert report["errors"] == []
+    assert run.exit_code == 1
+
+
+# --- qualifiers, names and partial ARNs ---------------------------------------------------
+
+RELEASED_FILES = {"app.py": "import imp\n\n\ndef handler(event, context):\n    return 1\n"}
+EDITED_FILES = {"main.py": "def handler(event, context):\n    return 2\n"}
+
+
+@pytest.fixture(scope="module")
+def released_function(aws_world: Any) -> str:
+    """``scan-released``: version 1 (alias ``prod``) on python3.8 with ``app.handler`` and
+    ``import imp``; ``$LATEST`` since moved to python3.9, ``main.handler`` and clean code."""
+    admin = aws_world.client("lambda")
+    aws_world.create_function("scan-released", RELEASED_FILES, runtime="python3.8")
+    admin.publish_version(FunctionName="scan-released")
+    admin.create_alias(FunctionName="scan-released", Name="prod", FunctionVersion="1")
+    admin.update_function_configuration(
+        FunctionName="scan-released", Runtime="python3.9", Handler="main.handler"
+    )
+    admin.update_function_code(FunctionName="scan-released", ZipFile=zip_bytes(EDITED_FILES))
+    return function_arn("scan-released")
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "arn_qualifier", "runtime", "handler", "files", "findings"),
+    [
+        pytest.param(
+            ":1",
+            ":1",
+            "python3.8",
+            "app.handler",
+            RELEASED_FILES,
+            [("removed-stdlib-module", "app.py", 1, "medium", "import")],
+            id="version",
+        ),
+        pytest.param(
+            ":prod",
+            ":1",
+            "python3.8",
+            "app.handler",
+            RELEASED_FILES,
+            [("removed-stdlib-module", "app.py", 1, "medium", "import")],
+            id="alias",
+        ),
+        pytest.param("", "", "python3.9", "main.handler", EDITED_FILES, [], id="unqualified"),
+    ],
+)
+def test_a_qualified_arn_scans_that_version_with_its_own_configuration(
+    aws: AwsSession,
+    scan: Scan,
+    tmp_path: Path,
+    released_function: str,
+    qualifier: str,
+    arn_qualifier: str,
+    runtime: str,
+    handler: str,
+    files: dict[str, str],
+    findings: list[tuple[str, str, int, str, str]],
+) -> None:
+    run = scan(released_function + qualifier, "--format", "json", "--cache-dir", str(tmp_path))
+
+    function = run.report["function"]
+    assert (function["arn"], function["source_runtime"], function["handler"]) == (
+        released_function + arn_qualifier,
+        runtime,
+        handler,
+    )
+    assert function["code_sha256"] == code_sha256(zip_bytes(files))
+    assert finding_keys(run.report) == findings
+
+
+@pytest.fixture(scope="module")
+def function_by_name(aws_world: Any) -> str:
+    """``scan-by-name``, a clean function."""
+    aws_world.create_function("scan-by-name", small_function("scan-by-name"))
+    return "scan-by-name"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        pytest.param("scan-by-name", id="name"),
+        pytest.param("scan-by-name:$LATEST", id="qualified-name"),
+        pytest.param(f"{ACCOUNT}:function:scan-by-name", id="partial-arn"),
+    ],
+)
+def test_a_name_or_partial_arn_is_looked_up_in_the_region_given(
+    aws: AwsSession, scan: Scan, tmp_path: Path, function_by_name: str, target: str
+) -> None:
+    run = scan(target, "--region", REGION, "--format", "json", "--cache-dir", str(tmp_path))
+
+    assert run.report["function"]["name"] == "scan-by-name"
+    assert run.report["function"]["arn"] == function_arn("scan-by-name") + (
+        ":$LATEST" if target.endswith(":$LATEST") else ""
+    )
+    assert run.report["function"]["code_sha256"] == code_sha256(
+        zip_bytes(small_function("scan-by-name"))
+    )
+    assert run.exit_code == 0
+
+
+def test_a_bare_name_without_a_region_is_one_clear_error(aws: AwsSession, scan: Scan) -> None:
+    run = scan("scan-nowhere", "--no-cache")
+
+    assert run.stderr == (
+        "lambda-analyzer: error: function scan-nowhere: no AWS region; give --region, a full "
+        "function ARN, or a profile with a region\n"
+    )
+    assert (run.stdout, run.exit_code) == ("", 2)
+
+
+def test_a_profile_gives_the_credentials_and_the_region(
+    aws: AwsSession, scan: Scan, tmp_path: Path, function_by_name: str
+) -> None:
+    aws.write_profile("auditor", aws.world.reader, REGION)
+    aws.use(None)
+
+    run = scan(function_by_name, "--profile", "auditor", "--format", "json", "--no-cache")
+
+    assert run.report["function"]["arn"] == function_arn(function_by_name)
+    assert run.exit_code == 0
+
+
+# --- options given with an ARN ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def overridden_function(aws_world: Any) -> str:
+    """``scan-overridden``: python3.9, arm64, ``app.handler``; its code uses ``asyncio.coroutine``
+    (removed in 3.11) inside a function of ``jobs.py``."""
+    aws_world.create_function(
+        "scan-overridden",
+        {
+            "app.py": "def handler(event, context):\n    return 1\n",
+            "jobs.py": "import asyncio\n\n\ndef run(event, context):\n"
+            "    return asyncio.coroutine(print)\n",
+        },
+        runtime="python3.9",
+        handler="app.handler",
+        architecture="arm64",
+    )
+    return function_arn("scan-overridden")
+
+
+OVERRIDES = ("--from", "python3.8", "--handler", "jobs.run", "--architecture", "x86_64")
+
+
+def test_options_given_with_an_arn_override_its_configuration_and_the_report_says_so(
+    aws: AwsSession, scan: Scan, tmp_path: Path, overridden_function: str
+) -> None:
+    cache = ("--cache-dir", str(tmp_path))
+
+    configured = scan(overridden_function, "--format", "json", *cache)
+    overridden = scan(overridden_function, *OVERRIDES, "--format", "json", *cache)
+
+    assert [
+        {key: run.report["function"][key] for key in SHOWN_CONFIGURATION}
+        for run in (configured, overridden)
+    ] == [
+        {
+            "source_runtime": "python3.9",
+            "handler": "app.handler",
+            "architecture": "arm64",
+            "overrides": [],
+        },
+        {
+            "source_runtime": "python3.8",
+            "handler": "jobs.run",
+            "architecture": "x86_64",
+            "overrides": ["runtime", "handler", "architecture"],
+        },
+    ]
+    # From the handler given, jobs.py runs when called; from the configured one, nothing
+    # imports it.
+    assert finding_keys(configured.report) == [
+        ("removed-stdlib-api", "jobs.py", 5, "info", "unreached")
+    ]
+    assert finding_keys(overridden.report) == [("removed-stdlib-api", "jobs.py", 5, "high", "call")]
+
+
+SHOWN_CONFIGURATION = ("source_runtime", "handler", "architecture", "overrides")
+
+
+@pytest.mark.parametrize(
+    ("output_format", "expected"),
+    [
+        (
+            "table",
+            "handler jobs.run · x86_64 · given on the command line: runtime, handler, architecture",
+        ),
+        (
+            "markdown",
+            "handler jobs.run · x86\\_64 · given on the command line: runtime, handler, "
+            "architecture",
+        ),
+    ],
+)
+def test_the_table_and_markdown_name_the_options_that_overrode_the_configuration(
+    aws: AwsSession,
+    scan: Scan,
+    tmp_path: Path,
+    overridden_function: str,
+    output_format: str,
+    expected: str,
+) -> None:
+    run = scan(overridden_function, *OVERRIDES, "--format", output_format, "--no-cache")
+
+    assert expected in run.stdout.splitlines()
+
+
+# --- what cannot be fetched ---------------------------------------------------------------
+
+
+def assert_one_line_error(run: Run, message: str) -> None:
+    """The run ended with ``message`` alone on stderr, nothing on stdout, and exit code 2."""
+    assert run.stderr == f"lambda-analyzer: error: {message}\n"
+    assert (run.stdout, run.exit_code) == ("", 2)
+
+
+def test_a_missing_function_is_one_clear_error(aws: AwsSession, scan: Scan) -> None:
+    run = scan(function_arn("scan-ghost"), "--no-cache")
+
+    assert_one_line_error(run, f"function {function_arn('scan-ghost')}: not found in {REGION}")
+
+
+def test_a_function_the_caller_may_not_read_is_one_clear_error(
+    aws: AwsSession, scan: Scan, function_by_name: str
+) -> None:
+    aws.use(aws.world.denied)
+
+    run = scan(function_arn(function_by_name), "--no-cache")
+
+    assert_one_line_error(
+        run,
+        f"function {function_arn(function_by_name)}: access denied; the caller needs "
+        "lambda:GetFunction (see docs/iam-policy.json)",
+    )
+
+
+def test_an_arn_of_a_layer_is_one_clear_error(aws: AwsSession, scan: Scan) -> None:
+    layer = f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:scan-not-a-function:1"
+
+    run = scan(layer, "--no-cache")
+
+    assert_one_line_error(
+        run,
+        f"{layer!r} is not a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME"
+        "[:QUALIFIER]), partial ARN (ACCOUNT:function:NAME) or function name",
+    )
+
+
+def test_a_container_image_function_gets_a_report_that_says_its_code_was_not_analysed(
+    aws: AwsSession, scan: Scan
+) -> None:
+    aws.world.create_image_function("scan-image")
+    message = (
+        "function scan-image is a container image (PackageType Image): there is no zip to "
+        "download, so its code is not analysed"
+    )
+
+    table = scan(function_arn("scan-image"), "--no-cache", "--fail-on", "never")
+    document = scan(function_arn("scan-image"), "--no-cache", "--format", "json")
+
+    assert "Not analysed\n  fetch: function scan-image is a container image" in table.stdout
+    assert table.stderr == f"WARNING analyzer.fetch.remote: {message}\n"
+    assert document.report["errors"] == [{"stage": "fetch", "message": message, "path": None}]
+    assert (document.report["files_analysed"], document.report["findings"]) == (0, [])
+    assert document.report["function"]["package_type"] == "Image"
+    # Incomplete, whatever the verdict: --fail-on never does not make it a success.
+    assert (table.exit_code, document.exit_code) == (1, 1)
+
+
+def test_a_layer_the_caller_may_not_read_leaves_a_report_of_the_rest(
+    aws: AwsSession, scan: Scan
+) -> None:
+    world = aws.world
+    private = world.publish_layer(
+        "scan-private", {"python/private.py": "import imp\n"}, account=OTHER_ACCOUNT
+    )
+    files = {"app.py": "import asynchat\n\n\ndef handler(event, context):\n    return 1\n"}
+    world.create_function("scan-private-layer", files, layers=(private,))
+    message = (
+        f"layer {private}: access denied; the caller needs lambda:GetLayerVersion (see "
+        "docs/iam-policy.json), and another account's layer a grant from its owner; its "
+        "content is not analysed"
+    )
+
+    run = scan(function_arn("scan-private-layer"), "--no-cache", "--format", "json")
+
+    assert run.report["errors"] == [
+        {"stage": "fetch", "message": message, "path": "layers/scan-private"}
+    ]
+    assert finding_keys(run.report) == [("removed-stdlib-module", "app.py", 1, "medium", "import")]
+    assert run.stderr == f"WARNING analyzer.fetch.remote: {message}\n"
+    assert run.exit_code == 1
+
+
+def test_a_download_cut_off_on_every_try_leaves_a_report_that_says_so(
+    aws: AwsSession, scan: Scan, tmp_path: Path
+) -> None:
+    world = aws.world
+    files = small_function("scan-cut-off")
+    world.create_function("scan-cut-off", files)
+    world.code.always_fail(code_key(files), Fault.CUT_OFF)
+    size = len(zip_bytes(files))
+    message = (
+        f"function scan-cut-off: the download was cut off after {size // 2} of {size} bytes "
+        "(3 tries); the function is not analysed"
+    )
+
+    run = scan(function_arn("scan-cut-off"), "--format", "json", "--cache-dir", str(tmp_path))
+
+    assert run.report["errors"] == [{"stage": "fetch", "message": message, "path": None}]
+    assert (run.report["files_analysed"], run.report["findings"]) == (0, [])
+    assert run.stderr == f"WARNING analyzer.fetch.remote: {message}\n"
+    assert run.exit_code == 1
+    assert world.code.requests[code_key(files)] == 3
+    assert list((tmp_path / "zips").iterdir()) == []
+
+
+def test_code_that_does_not_match_its_hash_leaves_a_report_that_says_so(
+    aws: AwsSession, scan: Scan, tmp_path: Path
+) -> None:
+    world = aws.world
+    files = small_function("scan-corrupt")
+    world.create_function("scan-corrupt", files)
+    world.code.always_fail(code_key(files), Fault.CORRUPT)
+    message = (
+        "function scan-corrupt: the downloaded code does not match its CodeSha256 (expected "
+        f"{code_sha256(zip_bytes(files))}, got {code_sha256(corrupted(zip_bytes(files)))}); "
+        "the function is not analysed"
+    )
+
+    run = scan(function_arn("scan-corrupt"), "--format", "json", "--cache-dir", str(tmp_path))
+
+    assert run.report["errors"] == [{"stage": "fetch", "message": message, "path": None}]
+    assert run.stderr == f"WARNING analyzer.fetch.remote: {message}\n"
+    assert run.exit_code == 1
+    assert list((tmp_path / "zips").iterdir()) == []
+
+
+def test_a_layer_that_does_not_match_its_hash_is_left_out_and_the_function_analysed(
+    aws: AwsSession, scan: Scan
+) -> None:
+    world = aws.world
+    layer_files = {"python/shared_rates.py": "import imp\n"}
+    layer = world.publish_layer("scan-corrupt-layer", layer_files)
+    files = {"app.py": "import asynchat\n\n\ndef handler(event, context):\n    return 1\n"}
+    world.create_function("scan-with-corrupt-layer", files, layers=(layer,))
+    world.code.always_fail(code_key(layer_files), Fault.CORRUPT)
+
+    run = scan(function_arn("scan-with-corrupt-layer"), "--format", "json", "--no-cache")
+
+    (error,) = run.report["errors"]
+    assert error["path"] == "layers/scan-corrupt-layer"
+    assert error["message"].startswith(
+        f"layer {layer}: the downloaded code does not match its CodeSha256"
+    )
+    assert finding_keys(run.report) == [("removed-stdlib-module", "app.py", 1, "medium", "import")]
+    assert run.exit_code == 1
+
+
+OVER_THE_CAP = 300 * 1024 * 1024
+"""A length over the 250 MiB a downloaded zip may have."""
+
+
+def announce_length(aws: AwsSession, key: str, length: int) -> None:
+    """Answer downloads of ``key`` with a ``Content-Length`` of ``length`` and no body: the
+    size a client must refuse before reading anything."""
+    stage = aws.world.stage
+    serve = stage.serve_code
+
+    def serve_oversized(handler: BaseHTTPRequestHandler, requested: str, query: str) -> None:
+        if requested != key:
+            serve(handler, requested, query)
+            return
+        stage.code.requests[requested] += 1
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/zip")
+        handler.send_header("Content-Length", str(length))
+        handler.end_headers()
+        handler.close_connection = True
+
+    aws.monkeypatch.setattr(stage, "serve_code", serve_oversized)
+
+
+def test_code_over_the_download_cap_is_refused_and_the_report_says_so(
+    aws: AwsSession, scan: Scan
+) -> None:
+    files = small_function("scan-oversize")
+    aws.world.create_function("scan-oversize", files)
+    announce_length(aws, code_key(files), OVER_THE_CAP)
+    message = (
+        f"function scan-oversize: the code is {OVER_THE_CAP} bytes, over the limit of 250 MiB "
+        "for a zip; the function is not analysed"
+    )
+
+    run = scan(function_arn("scan-oversize"), "--format", "json", "--no-cache")
+
+    assert run.report["errors"] == [{"stage": "fetch", "message": message, "path": None}]
+    assert run.stderr == f"WARNING analyzer.fetch.remote: {message}\n"
+    assert run.exit_code == 1
+    assert aws.world.code.requests[code_key(files)] == 1
+
+
+def test_code_that_expands_past_the_cap_is_analysed_up_to_it_and_the_report_says_so(
+    aws: AwsSession, scan: Scan
+) -> None:
+    # Four MiB of zeros deflate to a few KiB: past 1 MiB, more than 200 times its size.
+    files = {
+        "app.py": "import asynchat\n\n\ndef handler(event, context):\n    return 1\n",
+        "zz_padding.bin": "\0" * (4 * 1024 * 1024),
+    }
+    aws.world.create_function("scan-expanding", files)
+
+    message = (
+        "scan-expanding.zip: member zz_padding.bin expands more than 200 times its compressed "
+        "size; the rest of scan-expanding.zip is not analysed"
+    )
+
+    run = scan(function_arn("scan-expanding"), "--format", "json", "--no-cache")
+
+    assert run.report["errors"] == [{"stage": "fetch", "message": message, "path": None}]
+    assert finding_keys(run.report) == [("removed-stdlib-module", "app.py", 1, "medium", "import")]
+    assert run.stderr == f"WARNING analyzer.fetch.local: {message}\n"
+    assert run.exit_code == 1
