@@ -202,6 +202,7 @@ def _stream_to(
                 f"(expected {code_sha256}, got {actual})"
             )
         os.replace(temporary, destination)
+        logger.debug("%s: downloaded %d bytes matching CodeSha256 %s", label, received, actual)
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
