@@ -163,13 +163,14 @@ def test_the_action_passes_when_nothing_reaches_fail_on(tmp_path: Path) -> None:
     workspace = write_files(tmp_path / "workspace", SHARED_LAYER)
     bin_folder = _virtualenv(tmp_path / "venv")
 
-    status, outputs, _, log = _run_action(
+    status, outputs, summary_file, log = _run_action(
         action_path,
         workspace,
         bin_folder,
         {
             "deps": "false",
             "fail-on": "never",
+            "job-summary": "false",
             "sarif": "reports/out.sarif",
             "json": "reports/report.json",
             "pip-args": "--no-index --no-deps --no-build-isolation",
@@ -178,6 +179,8 @@ def test_the_action_passes_when_nothing_reaches_fail_on(tmp_path: Path) -> None:
 
     assert (status, outputs.get("exit-code")) == (0, "0"), log
     assert (workspace / "reports" / "out.sarif").is_file()
+    assert (workspace / "lambda-analyzer-summary.md").is_file()
+    assert summary_file.read_text(encoding="utf-8") == ""
     assert json.loads((workspace / "reports" / "report.json").read_text())["schema_version"] == 1
 
 
