@@ -1,0 +1,172 @@
+"""The fleet report for the terminal: counts, what blocks most, and the functions by priority."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from analyzer.fleet import PRIORITY_RULE, TOP_BLOCKERS, VERDICT_ORDER, FleetFunction, FleetReport
+from analyzer.report.fleet_formats import (
+    VERDICT_LABELS,
+    blockers_text,
+    runtime_text,
+    short_hash,
+    verdict_cell,
+    where_text,
+)
+from analyzer.report.interface import DEFAULT_OPTIONS, RenderOptions
+from analyzer.report.presentation import printable
+
+VERDICT_STYLES = {
+    "blocked": "bold red",
+    "not-analysed": "magenta",
+    "needs-work": "yellow",
+    "ready": "green",
+}
+
+
+def render(report: FleetReport, *, options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    """``report`` as terminal text ``options.columns`` wide, with ANSI colours if asked."""
+    console = _console(options)
+    console.print(Text(f"Fleet readiness: {len(report.functions)} functions", style="bold"))
+    for line in _evidence_lines(report):
+        console.print(Text(line))
+    console.print()
+    console.print(_verdicts(report))
+    primary = report.primary_target
+    console.print(_by_runtime(report))
+    summary = report.summaries[primary]
+    if summary.blocking_rules:
+        table = _table(f"Rules blocking the most functions on {primary}")
+        for header in ("rule", "functions", "example"):
+            table.add_column(header)
+        for rule in summary.blocking_rules:
+            table.add_row(rule.rule_id, str(rule.functions), printable(rule.example))
+        console.print(table)
+    if summary.upgrades:
+        table = _table(f"Layers and dependencies whose upgrade unblocks most, on {primary}")
+        for header in ("kind", "name", "unblocks", "affects", "rules"):
+            table.add_column(header)
+        for upgrade in summary.upgrades:
+            table.add_row(
+                upgrade.kind,
+                printable(upgrade.name),
+                str(upgrade.unblocks),
+                str(upgrade.affects),
+                ", ".join(upgrade.rules),
+            )
+        console.print(table)
+    if report.group_by is not None:
+        for group in report.groups:
+            members = [report.function(key) for key in group.function_keys]
+            title = f"{report.group_by}: {printable(group.name)} ({len(members)} functions)"
+            console.print(_functions(report, members, title))
+    else:
+        console.print(_functions(report, report.functions, "Functions by priority"))
+    console.print(Text(f"Priority: {PRIORITY_RULE}.", style="dim"))
+    text = console.export_text(styles=options.color)
+    if options.color:
+        return text
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+def _console(options: RenderOptions) -> Console:
+    # Every setting explicit and an empty environment: the same report gives the same text
+    # whatever terminal the caller has.
+    return Console(
+        file=io.StringIO(),
+        record=True,
+        width=options.columns,
+        force_terminal=options.color,
+        color_system="standard" if options.color else None,
+        no_color=not options.color,
+        force_jupyter=False,
+        force_interactive=False,
+        legacy_windows=False,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        _environ={},
+    )
+
+
+def _evidence_lines(report: FleetReport) -> list[str]:
+    evidence = report.evidence
+    status = ", ".join(f"{count} {name}" for name, count in sorted(report.status.items()))
+    lines = [
+        f"Generated {evidence.generated_at} from {evidence.database}; "
+        f"runtime dates as of {evidence.report_date}",
+        f"Scanned {evidence.first_scan or '-'} to {evidence.last_scan or '-'} by lambda-analyzer "
+        f"{', '.join(evidence.tool_versions) or '-'}, catalogue "
+        f"{', '.join(evidence.catalogue_versions) or '-'}, in {len(evidence.runs)} runs",
+        f"Functions: {status or 'none'}; "
+        f"{len(evidence.deprecated_runtime_functions)} on a deprecated runtime",
+    ]
+    if report.failures:
+        lines.append(
+            "Failures: " + ", ".join(f"{count} {kind}" for kind, count in report.failures.items())
+        )
+    return [printable(line) for line in lines]
+
+
+def _table(title: str) -> Table:
+    return Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", show_edge=False)
+
+
+def _verdicts(report: FleetReport) -> Table:
+    table = _table("Readiness by target")
+    table.add_column("target")
+    for verdict in VERDICT_ORDER:
+        table.add_column(VERDICT_LABELS[verdict], justify="right", style=VERDICT_STYLES[verdict])
+    for target in report.targets:
+        counts = report.summaries[target].verdicts
+        table.add_row(target, *(str(counts[verdict]) for verdict in VERDICT_ORDER))
+    return table
+
+
+def _by_runtime(report: FleetReport) -> Table:
+    primary = report.primary_target
+    table = _table(f"By current runtime, on {primary}")
+    table.add_column("runtime")
+    for verdict in VERDICT_ORDER:
+        table.add_column(VERDICT_LABELS[verdict], justify="right", style=VERDICT_STYLES[verdict])
+    for runtime, counts in report.summaries[primary].by_runtime.items():
+        table.add_row(runtime, *(str(counts[verdict]) for verdict in VERDICT_ORDER))
+    return table
+
+
+def _functions(report: FleetReport, functions: Sequence[FleetFunction], title: str) -> Table:
+    table = _table(title)
+    table.add_column("#", justify="right")
+    table.add_column("function")
+    table.add_column("runtime")
+    table.add_column("invocations", justify="right")
+    for target in report.targets:
+        table.add_column(target)
+    table.add_column(f"top blockers on {report.primary_target}")
+    table.add_column("code")
+    for function in functions:
+        cells = [
+            str(function.priority),
+            f"{printable(function.name)}\n{where_text(function)}",
+            runtime_text(function),
+            str(function.invocations) if function.invocations is not None else "-",
+        ]
+        styled = [Text(cell) for cell in cells]
+        for target in report.targets:
+            styled.append(
+                Text(
+                    verdict_cell(function, target),
+                    style=VERDICT_STYLES[function.verdict(target)],
+                )
+            )
+        blockers = blockers_text(function, report.primary_target, TOP_BLOCKERS)
+        styled.append(Text("\n".join(printable(line) for line in blockers) or "-"))
+        styled.append(Text(short_hash(function.code_sha256 or function.content_hash)))
+        table.add_row(*styled)
+    return table
