@@ -233,7 +233,8 @@ def yaml_tree(text: str) -> Node:
         problem = error.problem or error.context or "not valid YAML"
         raise TemplateSyntaxError(f"not valid YAML: {problem}", line) from None
     except yaml.YAMLError as error:
-        raise TemplateSyntaxError(f"not valid YAML: {error}") from None
+        # Some messages span lines (the reader's own); a report line is one line.
+        raise TemplateSyntaxError(f"not valid YAML: {' '.join(str(error).split())}") from None
     except RecursionError:
         raise TemplateSyntaxError("not valid YAML: nesting too deep") from None
     finally:
