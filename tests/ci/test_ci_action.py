@@ -124,10 +124,18 @@ def _run_action(
     return status, outputs, summary_file, "\n".join(log)
 
 
-def test_the_action_installs_the_analyser_and_checks_the_repository(tmp_path: Path) -> None:
-    action_path = _action_folder(_mkdir(tmp_path / "action"))
+@pytest.fixture(scope="module")
+def action_and_virtualenv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The action's folder and the bin folder of the fresh virtualenv, shared by the tests."""
+    folder = tmp_path_factory.mktemp("action")
+    return _action_folder(_mkdir(folder / "action")), _virtualenv(folder / "venv")
+
+
+def test_the_action_installs_the_analyser_and_checks_the_repository(
+    tmp_path: Path, action_and_virtualenv: tuple[Path, Path]
+) -> None:
+    action_path, bin_folder = action_and_virtualenv
     workspace = write_files(tmp_path / "workspace", SHARED_LAYER)
-    bin_folder = _virtualenv(tmp_path / "venv")
 
     status, outputs, summary_file, log = _run_action(
         action_path,
@@ -158,10 +166,11 @@ def test_the_action_installs_the_analyser_and_checks_the_repository(tmp_path: Pa
     assert summary.startswith("## lambda-analyzer: fails: 3 findings at high or worse\n")
 
 
-def test_the_action_passes_when_nothing_reaches_fail_on(tmp_path: Path) -> None:
-    action_path = _action_folder(_mkdir(tmp_path / "action"))
+def test_the_action_passes_when_nothing_reaches_fail_on(
+    tmp_path: Path, action_and_virtualenv: tuple[Path, Path]
+) -> None:
+    action_path, bin_folder = action_and_virtualenv
     workspace = write_files(tmp_path / "workspace", SHARED_LAYER)
-    bin_folder = _virtualenv(tmp_path / "venv")
 
     status, outputs, summary_file, log = _run_action(
         action_path,
