@@ -431,6 +431,315 @@ def ci(
         raise typer.Exit(result.exit_code)
 
 
+@app.command()
+def inventory(
+    region: Annotated[
+        list[str] | None,
+        typer.Option(help="A region to list; repeatable [default: the profile's]."),
+    ] = None,
+    all_regions: Annotated[
+        bool, typer.Option(help="List every region Lambda is offered in.")
+    ] = False,
+    profile: Annotated[
+        list[str] | None, typer.Option(help="An AWS named profile (one account); repeatable.")
+    ] = None,
+    role_arn: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A role to assume in another account (from the first profile); repeatable."
+        ),
+    ] = None,
+    runtime: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Keep functions on this runtime; repeatable [default: every Python one]."
+        ),
+    ] = None,
+    invocations: Annotated[
+        int | None,
+        typer.Option(help="Sum each function's CloudWatch Invocations over this many days."),
+    ] = None,
+    state_machines: Annotated[
+        bool, typer.Option(help="Name the Step Functions state machines that invoke each function.")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the inventory to this .csv or .json file [default: JSON on stdout]."
+        ),
+    ] = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    """List the Python functions of some accounts and regions, for `batch`: ARN, runtime, package
+    type, size, layers, tags, versions, aliases, invocations. A region or account that refuses is
+    reported and the rest is still written."""
+    _configure_logging(verbose, quiet)
+    with _user_errors(verbose):
+        from analyzer.fetch.inventory import (
+            InventoryRequest,
+            inventory_text,
+            take_inventory,
+            write_inventory,
+        )
+        from analyzer.runtimes import get_runtime
+
+        runtimes = tuple(get_runtime(name).name for name in runtime or ())
+        request = InventoryRequest(
+            regions=tuple(region or ()),
+            all_regions=all_regions,
+            profiles=tuple(profile or ()),
+            role_arns=tuple(role_arn or ()),
+            runtimes=runtimes,
+            invocation_days=invocations,
+            state_machines=state_machines,
+        )
+        found = take_inventory(request)
+        if output is None:
+            _write(inventory_text(found, "json"), None)
+        else:
+            write_inventory(found, output)
+        if not quiet:
+            images = sum(1 for row in found.functions if row.package_type == "Image")
+            typer.echo(
+                f"inventory: {len(found.functions)} functions ({images} container images) in "
+                f"{len(found.accounts)} accounts and {len(found.regions)} regions"
+                + (f", written to {output}" if output else ""),
+                err=True,
+            )
+            for problem in found.problems:
+                where = ", ".join(part for part in (problem.source, problem.region) if part)
+                typer.echo(f"inventory: not listed: {where}: {problem.message}", err=True)
+
+
+@app.command()
+def batch(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="An inventory (.csv or .json), the JSON of `aws lambda list-functions`, a file "
+            "of ARNs, names or paths (one a line), or a folder of functions."
+        ),
+    ],
+    target_runtime: Annotated[
+        list[str] | None,
+        typer.Option("--target", help="A runtime to move to; repeatable [default: python3.11]."),
+    ] = None,
+    matrix: Annotated[
+        bool, typer.Option(help="Scan for every target from python3.10 to python3.14.")
+    ] = False,
+    db: Annotated[
+        Path, typer.Option(help="The results database (SQLite); a batch resumes from it.")
+    ] = Path("lambda-analyzer-results.sqlite3"),
+    concurrency: Annotated[int, typer.Option(help="Download threads.")] = 8,
+    workers: Annotated[
+        int | None, typer.Option(help="Analysis processes [default: one per core].")
+    ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option(help="Scan again the functions that ended in an error.")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds one package's analysis may take.")
+    ] = 900.0,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format", help="The fleet report's format: table, json, csv, markdown, html."
+        ),
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option(help="Write the fleet report to this file instead of stdout.")
+    ] = None,
+    group_by: Annotated[
+        str | None, typer.Option(help="Group the report by tag:KEY, account or region.")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="AWS region for functions named without one.")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option(help="AWS named profile for functions listed without one.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Where downloaded code is cached [default: user cache].")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option(help="Keep downloads for this run only.")] = False,
+    deps: Annotated[
+        bool, typer.Option(help="Check pinned dependencies against the package index.")
+    ] = True,
+    index_url: Annotated[
+        str | None, typer.Option(help="Package index (Simple API) [default: pip's configuration].")
+    ] = None,
+    vulns: Annotated[bool, typer.Option(help="Look up known vulnerabilities.")] = True,
+    advisories: Annotated[
+        Path | None, typer.Option(help="A folder of OSV advisories to use instead of online ones.")
+    ] = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    """Scan every function an inventory names into a results database, resumably, then print
+    the fleet report. Exit 1 when some function could not be scanned."""
+    _configure_logging(verbose, quiet)
+    with _user_errors(verbose):
+        import datetime as dt
+        import time
+
+        from analyzer.batch import BatchCounts, BatchRequest, run_batch
+        from analyzer.fleet import GroupBy, load_fleet
+        from analyzer.pipeline import AnalysisOptions
+        from analyzer.report.fleet_formats import FleetFormat, render_fleet
+        from analyzer.runtimes import DEFAULT_TARGET
+
+        try:
+            fmt = FleetFormat(output_format)
+        except ValueError:
+            _fail(
+                f"--format takes {', '.join(f.value for f in FleetFormat)}, not {output_format!r}"
+            )
+        grouping = GroupBy.parse(group_by) if group_by else None
+        targets = (
+            _targets(DEFAULT_TARGET, True)
+            if matrix
+            else tuple(
+                dict.fromkeys(
+                    _targets(given, False)[0] for given in target_runtime or [DEFAULT_TARGET]
+                )
+            )
+        )
+        request = BatchRequest(
+            source=source,
+            database=db,
+            targets=targets,
+            concurrency=max(1, concurrency),
+            workers=workers,
+            retry_failed=retry_failed,
+            region=region,
+            profile=profile,
+            options=AnalysisOptions(
+                check_dependencies=deps,
+                index_url=index_url,
+                vulnerabilities=vulns,
+                advisories=advisories,
+                cache_dir=cache_dir,
+                use_cache=not no_cache,
+            ),
+            code_cache_dir=cache_dir,
+            use_cache=not no_cache,
+            timeout_seconds=timeout,
+        )
+
+        @contextmanager
+        def progress_bar() -> Iterator[Callable[[BatchCounts], None] | None]:
+            if quiet or not sys.stderr.isatty():
+                yield None
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            columns = (
+                TextColumn("scanning"),
+                BarColumn(),
+                TextColumn(
+                    "{task.fields[done]} done, {task.fields[failed]} failed, "
+                    "{task.fields[remaining]} remaining"
+                ),
+                TextColumn("{task.fields[rate]}"),
+                TextColumn("eta"),
+                TimeRemainingColumn(),
+            )
+            started = time.monotonic()
+            first: list[int] = []
+            with Progress(*columns, console=Console(stderr=True)) as bar:
+                task = bar.add_task("batch", total=None, done=0, failed=0, remaining="?", rate="")
+
+                def update(counts: BatchCounts) -> None:
+                    finished = counts.done + counts.failed
+                    if not first:
+                        first.append(finished)
+                    elapsed = max(time.monotonic() - started, 1e-6)
+                    rate = (finished - first[0]) / elapsed
+                    bar.update(
+                        task,
+                        total=counts.total,
+                        completed=finished,
+                        done=counts.done,
+                        failed=counts.failed,
+                        remaining=counts.remaining,
+                        rate=f"{rate:.1f} functions/s",
+                    )
+
+                yield update
+
+        with progress_bar() as update:
+            summary = run_batch(request, update)
+        if not quiet:
+            counts = summary.counts
+            typer.echo(
+                f"batch: {counts.done} done, {counts.failed} failed of {counts.total} "
+                f"({counts.unchanged} unchanged since an earlier run, "
+                f"{summary.packages_analysed} packages analysed) in {summary.seconds:.1f}s; "
+                f"results in {db}",
+                err=True,
+            )
+        report = load_fleet(
+            db,
+            targets=targets,
+            group_by=grouping,
+            generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            with_findings=fmt is FleetFormat.HTML,
+        )
+        color = fmt is FleetFormat.TABLE and output is None and sys.stdout.isatty()
+        _write(render_fleet(fmt, report, color=color), output)
+        raise typer.Exit(EXIT_NOT_READY if summary.counts.failed else EXIT_OK)
+
+
+@app.command()
+def report(
+    database: Annotated[Path, typer.Argument(help="The results database of `batch`.")],
+    output_format: Annotated[
+        str, typer.Option("--format", help="table, json, csv, markdown or html.")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option(help="Write the report to this file instead of stdout.")
+    ] = None,
+    target_runtime: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target",
+            help="Report this target (repeatable; the first orders the functions) [default: all "
+            "scanned].",
+        ),
+    ] = None,
+    group_by: Annotated[
+        str | None, typer.Option(help="Group the functions by tag:KEY, account or region.")
+    ] = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    """The fleet report from a results database, without scanning again: counts by verdict and
+    runtime, the rules and shared parts blocking most, and every function by priority."""
+    _configure_logging(verbose, quiet)
+    with _user_errors(verbose):
+        from analyzer.fleet import GroupBy, load_fleet
+        from analyzer.report.fleet_formats import FleetFormat, render_fleet
+
+        try:
+            fmt = FleetFormat(output_format)
+        except ValueError:
+            _fail(
+                f"--format takes {', '.join(f.value for f in FleetFormat)}, not {output_format!r}"
+            )
+        targets = tuple(dict.fromkeys(_targets(given, False)[0] for given in target_runtime or ()))
+        fleet = load_fleet(
+            database,
+            targets=targets,
+            primary_target=targets[0] if targets else None,
+            group_by=GroupBy.parse(group_by) if group_by else None,
+            with_findings=fmt is FleetFormat.HTML,
+        )
+        color = fmt is FleetFormat.TABLE and output is None and sys.stdout.isatty()
+        _write(render_fleet(fmt, fleet, color=color), output)
+
+
 def main() -> None:
     """The console script's entry point."""
     app()
