@@ -18,6 +18,7 @@ import pytest
 from aws_fixtures import (
     ACCOUNT,
     OTHER_ACCOUNT,
+    PRESIGNED_SIGNATURE,
     REGION,
     AwsSession,
     Fault,
@@ -25,6 +26,7 @@ from aws_fixtures import (
     corrupted,
     zip_bytes,
 )
+from conftest import CASES_DIR
 from typer.testing import CliRunner
 
 from analyzer.cli import app
@@ -47,6 +49,7 @@ class Run:
     @property
     def document(self) -> dict[str, Any]:
         """The JSON report on stdout."""
+        assert self.stdout.startswith("{"), self.stderr
         parsed: dict[str, Any] = json.loads(self.stdout)
         return parsed
 
@@ -655,3 +658,274 @@ def test_code_that_expands_past_the_cap_is_analysed_up_to_it_and_the_report_says
     assert finding_keys(run.report) == [("removed-stdlib-module", "app.py", 1, "medium", "import")]
     assert run.stderr == f"WARNING analyzer.fetch.local: {message}\n"
     assert run.exit_code == 1
+
+
+# --- secrets ------------------------------------------------------------------------------
+
+ENVIRONMENT_SECRET = "env-canary-b7e2c9f4d1"
+"""An environment variable value, recognisable wherever it might leak."""
+
+
+def test_no_output_of_the_command_shows_a_secret(aws: AwsSession, tmp_path: Path) -> None:
+    """Environment variable values, presigned URLs and credentials reach neither stdout nor
+    stderr, in any format, with ``-v``'s debug log, on success and on failure."""
+    world = aws.world
+    layer = world.publish_layer("scan-secret-layer", {"python/tokens.py": "import imp\n"})
+    files = {"app.py": "import tokens\n\n\ndef handler(event, context):\n    return 1\n"}
+    world.create_function(
+        "scan-secret", files, layers=(layer,), environment={"DB_PASSWORD": ENVIRONMENT_SECRET}
+    )
+    expired = small_function("scan-secret-expired")
+    world.create_function(
+        "scan-secret-expired", expired, environment={"DB_PASSWORD": ENVIRONMENT_SECRET}
+    )
+    world.code.always_fail(code_key(expired), Fault.EXPIRED)
+    cache = ("--cache-dir", str(tmp_path / "cache"))
+    denied = {
+        "AWS_ACCESS_KEY_ID": world.denied.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": world.denied.secret_access_key,
+    }
+
+    cold = run_command("scan", function_arn("scan-secret"), "-v", "--format", "json", *cache)
+    warm = run_command("scan", function_arn("scan-secret"), "-v", *cache)
+    refused = run_command(
+        "scan", function_arn("scan-secret-expired"), "-v", "--format", "markdown", "--no-cache"
+    )
+    forbidden = run_command(
+        "scan", function_arn("scan-secret"), "-v", "--no-cache", environment=denied
+    )
+
+    outputs = [
+        text for run in (cold, warm, refused, forbidden) for text in (run.stdout, run.stderr)
+    ]
+    assert [run.exit_code for run in (cold, warm, refused, forbidden)] == [1, 1, 1, 2]
+    # The debug log was on, and followed the fetch through the download and the cache.
+    assert "DEBUG analyzer.fetch.download: function scan-secret: downloaded" in cold.stderr
+    assert "DEBUG analyzer.fetch.cache: cache hit" in warm.stderr
+    assert cold.report["function"]["name"] == "scan-secret"
+    assert "HTTP 403" in refused.stdout
+    assert "access denied" in forbidden.stderr
+    for secret in (
+        ENVIRONMENT_SECRET,
+        PRESIGNED_SIGNATURE,
+        "X-Amz-Signature",
+        "X-Amz-Security-Token",
+        "IQoJb3JpZ2luX2VjEXAMPLETOKEN",
+        "ASIAEXAMPLE",
+        world.reader.access_key_id,
+        world.reader.secret_access_key,
+        world.denied.access_key_id,
+        world.denied.secret_access_key,
+    ):
+        assert [text for text in outputs if secret in text] == [], secret
+
+
+# --- the cache ----------------------------------------------------------------------------
+
+COMMON_LAYER_FILES = {"python/fleet_common.py": "import json\n"}
+
+
+@pytest.fixture(scope="module")
+def fleet_pair(aws_world: Any) -> tuple[str, str]:
+    """Two functions sharing the layer ``scan-fleet-common``; their ARNs."""
+    common = aws_world.publish_layer("scan-fleet-common", COMMON_LAYER_FILES)
+    for name in ("scan-fleet-a", "scan-fleet-b"):
+        aws_world.create_function(name, small_function(name), layers=(common,))
+    return function_arn("scan-fleet-a"), function_arn("scan-fleet-b")
+
+
+def download_counts(aws: AwsSession) -> tuple[int, int, int]:
+    """Downloads so far of the code of each of the pair, and of their shared layer."""
+    requests = aws.world.code.requests
+    return (
+        requests[code_key(small_function("scan-fleet-a"))],
+        requests[code_key(small_function("scan-fleet-b"))],
+        requests[code_key(COMMON_LAYER_FILES)],
+    )
+
+
+def test_code_and_layers_in_the_cache_are_not_downloaded_again(
+    aws: AwsSession, scan: Scan, tmp_path: Path, fleet_pair: tuple[str, str]
+) -> None:
+    first, second = fleet_pair
+    cache = ("--cache-dir", str(tmp_path / "cache"))
+    before = download_counts(aws)
+
+    runs = [scan(first, *cache), scan(first, *cache), scan(second, *cache)]
+    after = download_counts(aws)
+
+    # The first scan downloads the code and the layer; scanning it again downloads nothing;
+    # the other function downloads only its own code.
+    assert tuple(now - then for now, then in zip(after, before, strict=True)) == (1, 1, 1)
+    assert [run.exit_code for run in runs] == [0, 0, 0]
+    assert sorted(path.name for path in (tmp_path / "cache" / "zips").iterdir()) == sorted(
+        f"{code_key(files)}.zip"
+        for files in (
+            small_function("scan-fleet-a"),
+            small_function("scan-fleet-b"),
+            COMMON_LAYER_FILES,
+        )
+    )
+
+
+def test_a_second_scan_from_the_cache_makes_no_download(
+    aws: AwsSession, scan: Scan, tmp_path: Path, fleet_pair: tuple[str, str]
+) -> None:
+    first, _ = fleet_pair
+    cache = ("--cache-dir", str(tmp_path / "cache"))
+    scan(first, *cache)
+    before = sum(aws.world.code.requests.values())
+
+    again = scan(first, "--format", "json", *cache)
+
+    assert sum(aws.world.code.requests.values()) == before
+    assert again.report["function"]["layers"][0]["name"] == "scan-fleet-common"
+    assert again.report["files_analysed"] == 2
+
+
+def test_no_cache_downloads_every_time_and_stores_nothing(
+    aws: AwsSession, scan: Scan, tmp_path: Path, fleet_pair: tuple[str, str]
+) -> None:
+    first, _ = fleet_pair
+    aws.monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
+    before = download_counts(aws)
+
+    runs = [scan(first, "--no-cache"), scan(first, "--no-cache")]
+    after = download_counts(aws)
+
+    assert tuple(now - then for now, then in zip(after, before, strict=True)) == (2, 0, 2)
+    assert [run.exit_code for run in runs] == [0, 0]
+    assert not (tmp_path / "cache-home").exists()
+
+
+# --- a deployed function reports as its zip scanned locally -------------------------------
+
+SAMPLES = REPO / "sample_functions"
+SAMPLE_NAMES = sorted(path.stem for path in SAMPLES.glob("*.zip"))
+CASE_NAMES = sorted(path.parent.name for path in CASES_DIR.glob("*/configuration.json"))
+
+
+def zip_of_folder(folder: Path) -> bytes:
+    """A deflate zip of everything under ``folder``: sorted, with fixed timestamps."""
+    return zip_bytes(
+        {
+            path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*"))
+            if path.is_file()
+        }
+    )
+
+
+@dataclass(frozen=True)
+class DeploymentPackage:
+    """A function as its owner would deploy it: the zip, its settings and its layers' zips."""
+
+    name: str
+    code: bytes
+    configuration: dict[str, Any]
+    layers: dict[str, bytes]
+    """Each configured layer's zip, by layer name, in configuration order."""
+
+    @property
+    def region(self) -> str:
+        return str(self.configuration["FunctionArn"].split(":")[3])
+
+
+def sample_package(name: str) -> DeploymentPackage:
+    configuration = json.loads((SAMPLES / name / "configuration.json").read_text())
+    assert not configuration.get("Layers"), "a sample with layers needs their zips here"
+    return DeploymentPackage(name, (SAMPLES / f"{name}.zip").read_bytes(), configuration, {})
+
+
+def case_package(name: str) -> DeploymentPackage:
+    case = CASES_DIR / name
+    configuration = json.loads((case / "configuration.json").read_text())
+    layer_names = [layer["Arn"].split(":")[6] for layer in configuration.get("Layers") or []]
+    return DeploymentPackage(
+        configuration["FunctionName"],
+        zip_of_folder(case / "function"),
+        configuration,
+        {layer: zip_of_folder(case / "layers" / layer) for layer in layer_names},
+    )
+
+
+def deploy(aws: AwsSession, package: DeploymentPackage) -> dict[str, Any]:
+    """Create ``package`` in moto with its layers; the configuration AWS then gives for it."""
+    world = aws.world
+    admin = world.client("lambda", region=package.region)
+    layer_arns = [
+        admin.publish_layer_version(
+            LayerName=layer, Content={"ZipFile": code}, CompatibleRuntimes=["python3.9"]
+        )["LayerVersionArn"]
+        for layer, code in package.layers.items()
+    ]
+    configuration = package.configuration
+    admin.create_function(
+        FunctionName=package.name,
+        Runtime=configuration["Runtime"],
+        Role=world.role,
+        Handler=configuration["Handler"],
+        Code={"ZipFile": package.code},
+        Architectures=configuration["Architectures"],
+        Layers=layer_arns,
+    )
+    deployed: dict[str, Any] = admin.get_function_configuration(FunctionName=package.name)
+    deployed.pop("ResponseMetadata", None)
+    return deployed
+
+
+def comparable(run: Run) -> dict[str, Any]:
+    """The run's one report, less how long its stages took."""
+    report = run.report
+    report.pop("timings")
+    return report
+
+
+@pytest.mark.parametrize(
+    "package",
+    [pytest.param(sample_package(name), id=f"sample-{name}") for name in SAMPLE_NAMES]
+    + [pytest.param(case_package(name), id=f"case-{name}") for name in CASE_NAMES],
+)
+def test_a_deployed_function_reports_as_its_zip_scanned_locally_with_its_configuration(
+    aws: AwsSession, scan: Scan, tmp_path: Path, package: DeploymentPackage
+) -> None:
+    deployed = deploy(aws, package)
+    local = tmp_path / "local"
+    (local / "layers").mkdir(parents=True)
+    (local / f"{package.name}.zip").write_bytes(package.code)
+    for layer, code in package.layers.items():
+        (local / "layers" / f"{layer}.zip").write_bytes(code)
+    (local / "configuration.json").write_text(json.dumps(deployed, default=str))
+    options = ("--no-deps", "--format", "json", "--target", "python3.12")
+
+    remote = scan(deployed["FunctionArn"], *options, "--cache-dir", str(tmp_path / "cache"))
+    offline = scan(
+        str(local / f"{package.name}.zip"),
+        "--config",
+        str(local / "configuration.json"),
+        *options,
+    )
+
+    remote_report, local_report = comparable(remote), comparable(offline)
+    assert finding_keys(remote_report) == finding_keys(local_report)
+    assert (remote_report["score"], remote_report["verdict"]) == (
+        local_report["score"],
+        local_report["verdict"],
+    )
+    assert remote_report == local_report
+    assert remote.exit_code == offline.exit_code
+    # The deployed configuration is the one scanned: no flag stood in for it.
+    function = remote_report["function"]
+    assert (
+        function["source_runtime"],
+        function["handler"],
+        function["architecture"],
+        [layer["name"] for layer in function["layers"]],
+        function["overrides"],
+    ) == (
+        package.configuration["Runtime"],
+        package.configuration["Handler"],
+        package.configuration["Architectures"][0],
+        list(package.layers),
+        [],
+    )
