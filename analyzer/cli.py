@@ -177,7 +177,9 @@ def scan(
     cache_dir: Annotated[
         Path | None, typer.Option(help="Where downloaded code is cached [default: user cache].")
     ] = None,
-    no_cache: Annotated[bool, typer.Option(help="Neither read nor write the cache.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
+    ] = False,
     deps: Annotated[
         bool, typer.Option(help="Check pinned dependencies against the package index.")
     ] = True,
@@ -562,7 +564,9 @@ def batch(
     cache_dir: Annotated[
         Path | None, typer.Option(help="Where downloaded code is cached [default: user cache].")
     ] = None,
-    no_cache: Annotated[bool, typer.Option(help="Keep downloads for this run only.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Keep downloads for this run only.")
+    ] = False,
     deps: Annotated[
         bool, typer.Option(help="Check pinned dependencies against the package index.")
     ] = True,
