@@ -381,7 +381,10 @@ def ci(
     ] = None,
     template: Annotated[
         list[Path] | None,
-        typer.Option(help="Read only this template (file, or Terraform folder); repeatable."),
+        typer.Option(
+            help="Read only this template (a file, or a Terraform folder; relative to PATH); "
+            "repeatable."
+        ),
     ] = None,
     exclude: Annotated[
         list[str] | None,

@@ -49,7 +49,8 @@ def read_repository(
     """Every template under ``root`` (or only ``templates``), read, in path order.
 
     ``excludes`` are globs matched against paths relative to ``root``; a matching file or
-    folder is not searched. A template that cannot be read is returned with its error and
+    folder is not searched. ``templates`` are files (or Terraform folders), relative to
+    ``root`` or to the working folder. A template that cannot be read is returned with its error and
     no functions, so that one broken file does not hide the others.
     """
     root = root.resolve()
@@ -80,7 +81,13 @@ def read_repository(
 
 
 def _given(root: Path, path: Path) -> _Candidate:
-    absolute = (path if path.is_absolute() else Path.cwd() / path).resolve()
+    # A relative path is taken from the repository first, then from the working folder.
+    if path.is_absolute():
+        absolute = path.resolve()
+    elif (root / path).exists():
+        absolute = (root / path).resolve()
+    else:
+        absolute = (Path.cwd() / path).resolve()
     if not absolute.exists():
         raise InputError(f"{path}: no such template")
     if not inside(absolute, root):

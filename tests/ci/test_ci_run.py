@@ -268,3 +268,43 @@ def _sam(runtime: str) -> str:
               Handler: app.handler
               Runtime: {runtime}
         """
+
+
+def test_sharing_the_analysis_gives_each_handler_what_its_own_analysis_gives(
+    repository: Repository,
+) -> None:
+    from analyzer.models import Function, Layer
+    from analyzer.pipeline import AnalysisOptions, analyse_function
+    from analyzer.runtimes import get_runtime
+
+    root = repository(SHARED_LAYER)
+    result = run(root)
+
+    for function in result.functions:
+        alone = Function(
+            name=function.definition.name,
+            code_root=str(root / "src"),
+            source_runtime="python3.9",
+            handler=function.report.function.handler,
+            layers=(Layer("HelpersLayer", str(root / "layers" / "helpers")),),
+        )
+        [report] = analyse_function(
+            alone, [get_runtime("python3.12")], AnalysisOptions(check_dependencies=False)
+        )
+        expected = {
+            (
+                f.rule_id,
+                f.location.path.replace("layers/HelpersLayer/", "layers/helpers/"),
+                f.location.line,
+                f.severity,
+                f.reach,
+            )
+            for f in report.findings
+        }
+        shared = {
+            (f.rule_id, f.location.path, f.location.line, f.severity, f.reach)
+            for f in function.report.findings
+            if not f.rule_id.startswith("iac-")
+        }
+        assert shared == expected, function.definition.name
+        assert expected  # both handlers see the layer's findings, at their own severity

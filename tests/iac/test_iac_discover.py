@@ -211,3 +211,16 @@ def test_serverless_values_known_only_when_deploying_and_artifacts(tmp_path: Pat
     moduled = functions["moduled"]
     assert where(moduled.runtime) == ("python3.12", "serverless.yml", 13)
     assert where(moduled.code, tmp_path) == ("api", "serverless.yml", 12)
+
+
+def test_given_templates_are_the_only_ones_read_and_may_be_relative_to_the_repository(
+    tmp_path: Path,
+) -> None:
+    write_files(
+        tmp_path,
+        {"a/template.yaml": MINIMAL_SAM, "b/template.yaml": MINIMAL_SAM, "c/main.tf": ""},
+    )
+
+    templates = read_repository(tmp_path, templates=[Path("b/template.yaml"), tmp_path / "c"])
+
+    assert [template.path for template in templates] == ["b/template.yaml", "c"]
