@@ -607,6 +607,8 @@ def _relocated(finding: Finding, planned: _Planned) -> Finding:
     return dataclasses.replace(finding, location=location)
 
 
+# TODO: check layers that no function of the repository uses (a report per layer, which the
+# report schema has no place for yet, would retire this).
 def _template_findings(
     planned: _Planned,
     runtime_users: dict[Location, list[str]],

@@ -250,6 +250,8 @@ class TerraformReader:
                 layer = evaluator.layer(labels[1], body, tf_file)
                 module_layers[labels[1]] = layer
                 layers.append(layer)
+        # TODO: read count/for_each instances as separate functions (an evaluator of those
+        # meta-arguments over literal lists and maps would retire this; now one function).
         for labels, body, tf_file in module.blocks("resource"):
             if labels[0] == FUNCTION_RESOURCE:
                 functions.append(evaluator.function(labels[1], body, tf_file, module_layers))
