@@ -1,35 +1,141 @@
-"""What a source rule is: a class with a docstring, examples, triggers and visit methods."""
+"""What a source rule is (a class with a docstring, examples, triggers and visit methods),
+and the cheap facts about a file that decide which rules can match it."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
-from analyzer.models import Category
+from analyzer.models import Category, ImportRecord, PythonVersion
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from analyzer.rules.walker import WalkContext
+
+_ATTRIBUTE = re.compile(r"\.[ \t]*([A-Za-z_][A-Za-z0-9_]*)")
+_KEYWORD = re.compile(r"[(,][ \t\r\n\\]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)")
+FLAGGED_MARK = re.compile(r"#\s*flagged:\s*(\S+)\s*$")
+"""In a rule's FLAGGED example, ``# flagged: <symbol>`` ends each line it must report."""
+
+
+class SourceFacts:
+    """What a prefilter may know of a file without a syntax tree: its text and imports."""
+
+    def __init__(
+        self,
+        text: str,
+        imports: Iterable[ImportRecord],
+        local_modules: frozenset[str] = frozenset(),
+    ) -> None:
+        self.text = text
+        self.imports = tuple(
+            record
+            for record in imports
+            if record.level == 0 and record.module.partition(".")[0] not in local_modules
+        )
+        self.imported = frozenset(record.module.partition(".")[0] for record in self.imports)
+        """Top-level modules the file imports (not its own package's)."""
+
+    @cached_property
+    def attributes(self) -> frozenset[str]:
+        """Every name that follows a dot: attribute names (and some text in strings)."""
+        return frozenset(_ATTRIBUTE.findall(self.text))
+
+    @cached_property
+    def keywords(self) -> frozenset[str]:
+        """Every name written as ``name=`` after ``(`` or ``,``: keyword arguments."""
+        return frozenset(_KEYWORD.findall(self.text))
+
+    @cached_property
+    def imported_names(self) -> frozenset[str]:
+        """``module.name`` for every ``from module import name``, and every module imported."""
+        names = set()
+        for record in self.imports:
+            names.add(record.module)
+            names.update(f"{record.module}.{name}" for name in record.names)
+        return frozenset(names)
+
+    @cached_property
+    def from_names(self) -> frozenset[str]:
+        """The bare names taken by ``from module import name``."""
+        return frozenset(name for record in self.imports for name in record.names)
+
+    @cached_property
+    def star_modules(self) -> frozenset[str]:
+        """Modules imported with ``from module import *``."""
+        return frozenset(record.module for record in self.imports if "*" in record.names)
 
 
 class SourceRule:
     """Base of the visitor rules: behaviour changes that a catalogue row cannot express.
 
     A rule names the node types it looks at by defining ``visit_<NodeType>(self, node,
-    context)`` methods (libcst node class names: ``visit_Call``, ``visit_Attribute``...).
-    All rules share one walk of each file. A rule only runs on files whose text matches
-    its ``TRIGGER`` pattern, which keeps the walk off files where it cannot find anything.
+    context)`` methods (libcst node class names: ``visit_Call``, ``visit_Attribute``...),
+    and ``leave_<NodeType>`` for after a node's children. All rules share one walk of
+    each file. A rule only runs on files whose text matches its ``TRIGGER`` pattern and
+    that import one of its ``IMPORTS`` (when it names any), which keeps the walk off
+    files where it cannot find anything.
 
-    ``FLAGGED`` programs must produce a finding of the rule, ``CLEAN`` ones must not; one
-    parametrised test runs them all.
+    ``FLAGGED`` programs must produce a finding of the rule on each line marked
+    ``# flagged: <symbol>``, ``CLEAN`` ones none; one parametrised test runs them all,
+    and another runs them on the installed interpreters to confirm the version facts.
     """
 
     RULE_ID: ClassVar[str]
     CATEGORY: ClassVar[Category] = Category.BEHAVIOUR_CHANGE
     TRIGGER: ClassVar[re.Pattern[str]]
+    IMPORTS: ClassVar[frozenset[str]] = frozenset()
+    """Top-level modules one of which a file must import for the rule to apply."""
     SOURCE: ClassVar[str]
     """The documentation behind the rule: a What's New entry or the module's docs."""
+    BREAKS_IN: ClassVar[PythonVersion | None] = None
+    """The first version on which the flagged code fails."""
+    REQUIRES: ClassVar[PythonVersion | None] = None
+    """The first version that runs the flagged code."""
+    DEPRECATED_IN: ClassVar[PythonVersion | None] = None
+    """The first version that warns about the flagged code."""
+    FAILURE: ClassVar[str] = "Exception"
+    """The exception the flagged code raises; a handler for it keeps the code working."""
+    FIX: ClassVar[str] = ""
+    MECHANICAL: ClassVar[bool] = False
     FLAGGED: ClassVar[tuple[str, ...]] = ()
     CLEAN: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, context: WalkContext) -> None:
         self.context = context
+
+    @classmethod
+    def triggered(cls, facts: SourceFacts) -> bool:
+        """Whether the rule can match a file with these facts."""
+        if cls.IMPORTS and not cls.IMPORTS & facts.imported:
+            return False
+        return cls.TRIGGER.search(facts.text) is not None
+
+    def flag(
+        self,
+        node: cst.CSTNode,
+        *,
+        message: str,
+        symbol: str,
+        fix: str | None = None,
+        breaks_in: PythonVersion | None = None,
+        requires: PythonVersion | None = None,
+    ) -> None:
+        """Report the rule at ``node`` with the rule's version facts."""
+        self.context.report(
+            node,
+            rule_id=self.RULE_ID,
+            category=self.CATEGORY,
+            message=message,
+            fix=fix or self.FIX,
+            failure=self.FAILURE,
+            symbol=symbol,
+            breaks_in=breaks_in or self.BREAKS_IN,
+            requires=requires or self.REQUIRES,
+            deprecated_in=self.DEPRECATED_IN,
+            mechanical=self.MECHANICAL,
+            documentation=self.SOURCE,
+        )

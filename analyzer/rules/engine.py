@@ -1,4 +1,10 @@
-"""Source analysis of one file: decode, parse, prefilter, and one shared walk of every rule."""
+"""Source analysis of one file: decode, parse, prefilter, and one shared walk of every rule.
+
+``ast`` (fast, in C) reads every file: its imports, the names it binds, whether it
+parses at all. The libcst walk, many times dearer, runs only on files where the
+catalogue's or a visitor rule's prefilter says a finding is possible, and positions
+are laid out only for the statements that hold one.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +12,34 @@ import ast
 import importlib
 import io
 import logging
+import os
 import pkgutil
-import re
+import tempfile
 import tokenize
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from analyzer.models import Category, Finding, Location, Reach, SourceAnalysis
 from analyzer.rules import checks
-from analyzer.rules.base import SourceRule
-from analyzer.rules.imports import collect_imports
-from analyzer.rules.stdlib import StdlibUsage, may_use_catalogue
+from analyzer.rules.base import SourceFacts, SourceRule
+from analyzer.rules.imports import collect_imports, collect_imports_cst
+from analyzer.rules.stdlib import StdlibUsage, catalogue_may_match
 from analyzer.rules.syntax import newer_syntax, syntax_findings
-from analyzer.rules.walker import Handler, WalkContext, Walker
+from analyzer.rules.walker import Handler, WalkContext, Walker, statement_lines
 
 LOG = logging.getLogger(__name__)
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
 """Larger files are reported, not parsed: no real module is this big, a generated blob may be."""
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+MAX_BOOLEAN_OPERANDS = 3000
+"""libcst nests ``a and b and ...`` one level per operand and crashes on some thousands."""
+_SYNTAX_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
 
 
 @cache
@@ -67,7 +76,7 @@ def analyse_file(
     try:
         size = file.stat().st_size
         if size > MAX_SOURCE_BYTES:
-            return _unparsed(path, f"{size} bytes, over the {MAX_SOURCE_BYTES}-byte limit")
+            return _unparsed(path, f"is {size} bytes, over the {MAX_SOURCE_BYTES}-byte limit")
         data = file.read_bytes()
     except OSError as error:
         return _unparsed(path, f"cannot be read ({error.strerror or error})")
@@ -88,41 +97,103 @@ def analyse_source(
     """Analyse one module's source text, reported as ``path``.
 
     ``local_modules`` are the top-level modules of the package itself: a package's own
-    ``imp.py`` shadows the stdlib module, so its imports are not the stdlib's.
+    ``imp.py`` shadows the stdlib module, so its imports are not the stdlib's. Bad input
+    (not Python 3, too big, too deep) gives one ``parse-error`` finding, never an
+    exception.
     """
     if len(text) > MAX_SOURCE_BYTES:
-        return _unparsed(path, f"{len(text)} characters, over the {MAX_SOURCE_BYTES} limit")
+        return _unparsed(path, f"is {len(text)} characters, over the {MAX_SOURCE_BYTES} limit")
     try:
         tree = ast.parse(text, filename=path)
-    except SyntaxError as error:
-        return _unparsed(path, f"is not valid Python 3 ({error.msg})", error.lineno)
-    except (RecursionError, MemoryError):
-        return _unparsed(path, "is nested too deeply to parse")
-    except ValueError as error:
-        return _unparsed(path, f"cannot be parsed ({error})")
+    except _SYNTAX_ERRORS as error:
+        return _analyse_unparsable(text, path, module, local_modules, error)
     imports, top_level_names = collect_imports(tree)
-    findings = syntax_findings(newer_syntax(text, path), path)
-    imported = frozenset(
-        record.module.partition(".")[0]
-        for record in imports
-        if record.level == 0 and record.module.partition(".")[0] not in local_modules
-    )
-    words = frozenset(_WORD.findall(text))
-    rules = [rule for rule in source_rules() if rule.TRIGGER.search(text)]
-    use_catalogue = may_use_catalogue(imported, words)
+    facts = SourceFacts(text, imports, local_modules)
+    rules = [rule for rule in source_rules() if rule.triggered(facts)]
+    use_catalogue = catalogue_may_match(facts)
+    findings = syntax_findings(newer_syntax(text, path, tree), path)
     if rules or use_catalogue:
+        if _too_complex(text, tree):
+            return _unparsed(path, "holds an expression too long to analyse")
         try:
-            findings.extend(_walk(text, path, module, local_modules, rules, use_catalogue))
+            walked = _walk(text, path, module, local_modules, rules, use_catalogue, tree.body)
         except (RecursionError, MemoryError):
             return _unparsed(path, "is nested too deeply to analyse")
         except cst.ParserSyntaxError as error:
             LOG.debug("libcst cannot parse %s: %s", path, error)
             return _unparsed(path, "cannot be parsed by the syntax-tree library", error.raw_line)
+        findings.extend(walked)
     return SourceAnalysis(
         path=path,
         findings=tuple(_dedupe(findings)),
         imports=imports,
         top_level_names=top_level_names,
+    )
+
+
+def _analyse_unparsable(
+    text: str,
+    path: str,
+    module: str | None,
+    local_modules: frozenset[str],
+    error: BaseException,
+) -> SourceAnalysis:
+    """A file this interpreter cannot parse: newer syntax, or not Python 3 at all.
+
+    When the syntax-tree library (which knows every grammar up to the newest Python)
+    parses it and a newer-syntax rule explains why, the file is analysed like any other;
+    otherwise it is one ``parse-error``.
+    """
+    reason, line = _syntax_reason(error)
+    facts = SourceFacts(text, ())
+    syntax_rules = [
+        rule
+        for rule in source_rules()
+        if rule.CATEGORY is Category.NEEDS_NEWER_SYNTAX and rule.triggered(facts)
+    ]
+    if not syntax_rules or _boolean_operands(text) > MAX_BOOLEAN_OPERANDS:
+        return _unparsed(path, reason, line)
+    try:
+        parsed = cst.parse_module(text)
+        imports, top_level_names = collect_imports_cst(parsed)
+        facts = SourceFacts(text, imports, local_modules)
+        rules = [rule for rule in source_rules() if rule.triggered(facts)]
+        findings = _walk_module(
+            parsed, path, module, local_modules, rules, catalogue_may_match(facts), None
+        )
+    except (cst.ParserSyntaxError, RecursionError, MemoryError):
+        return _unparsed(path, reason, line)
+    if not any(finding.category is Category.NEEDS_NEWER_SYNTAX for finding in findings):
+        return _unparsed(path, reason, line)
+    return SourceAnalysis(
+        path=path,
+        findings=tuple(_dedupe(findings)),
+        imports=imports,
+        top_level_names=top_level_names,
+    )
+
+
+def _syntax_reason(error: BaseException) -> tuple[str, int | None]:
+    if isinstance(error, SyntaxError):
+        return f"is not valid Python 3 ({error.msg})", error.lineno
+    if isinstance(error, RecursionError | MemoryError):
+        return "is nested too deeply to parse", None
+    if isinstance(error, ValueError) and "null bytes" in str(error):
+        return "is not valid Python 3 (it contains null bytes)", None
+    return f"cannot be parsed ({error})", None
+
+
+def _boolean_operands(text: str) -> int:
+    return text.count(" and ") + text.count(" or ")
+
+
+def _too_complex(text: str, tree: ast.Module) -> bool:
+    """Whether the file holds a boolean expression too long for the syntax-tree library."""
+    if _boolean_operands(text) <= MAX_BOOLEAN_OPERANDS:
+        return False
+    return any(
+        isinstance(node, ast.BoolOp) and len(node.values) > MAX_BOOLEAN_OPERANDS
+        for node in ast.walk(tree)
     )
 
 
@@ -133,34 +204,52 @@ def _walk(
     local_modules: frozenset[str],
     rules: Sequence[type[SourceRule]],
     use_catalogue: bool,
+    body: Sequence[ast.stmt],
 ) -> list[Finding]:
-    tree = cst.parse_module(text)
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    context = WalkContext(
-        path=path, module=module, local_modules=local_modules, positions=positions
+    parsed = cst.parse_module(text)
+    return _walk_module(
+        parsed, path, module, local_modules, rules, use_catalogue, statement_lines(parsed, body)
     )
+
+
+def _walk_module(
+    parsed: cst.Module,
+    path: str,
+    module: str | None,
+    local_modules: frozenset[str],
+    rules: Sequence[type[SourceRule]],
+    use_catalogue: bool,
+    lines: Sequence[int] | None,
+) -> list[Finding]:
+    context = WalkContext(path=path, module=module, local_modules=local_modules)
     instances: list[object] = [rule(context) for rule in rules]
     if use_catalogue:
         instances.append(StdlibUsage(context))
-    handlers: dict[str, list[Handler]] = {}
-    leave_handlers: dict[str, list[Handler]] = {}
+    handlers: dict[type[cst.CSTNode], list[Handler]] = {}
+    leave_handlers: dict[type[cst.CSTNode], list[Handler]] = {}
     for instance in instances:
         for attribute in dir(instance):
-            prefix, _, node_type = attribute.partition("_")
-            if prefix == "visit" and node_type:
+            prefix, _, node_name = attribute.partition("_")
+            node_type = getattr(cst, node_name, None) if node_name else None
+            if not (isinstance(node_type, type) and issubclass(node_type, cst.CSTNode)):
+                continue
+            if prefix == "visit":
                 handlers.setdefault(node_type, []).append(getattr(instance, attribute))
-            elif prefix == "leave" and node_type:
+            elif prefix == "leave":
                 leave_handlers.setdefault(node_type, []).append(getattr(instance, attribute))
-    tree.visit(Walker(context, handlers, leave_handlers))
-    return context.findings
+    Walker(context, handlers, leave_handlers).walk(parsed)
+    return context.findings(parsed, lines)
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per rule, symbol and position; one newer-syntax finding per line."""
     seen: set[tuple[object, ...]] = set()
     unique = []
     for finding in findings:
-        key = (finding.rule_id, finding.symbol, finding.location.line, finding.location.column)
+        if finding.category is Category.NEEDS_NEWER_SYNTAX:
+            key: tuple[object, ...] = (finding.rule_id, finding.location.line)
+        else:
+            key = (finding.rule_id, finding.symbol, finding.location.line, finding.location.column)
         if key not in seen:
             seen.add(key)
             unique.append(finding)
@@ -185,6 +274,9 @@ def _reason(error: Exception) -> str:
     return str(error)
 
 
+# Many files
+
+
 @dataclass(frozen=True)
 class SourceJob:
     """One file to analyse, with what the analysis needs to know of its package."""
@@ -203,17 +295,126 @@ def _run_batch(jobs: Sequence[SourceJob]) -> list[SourceAnalysis]:
     return [_run_job(job) for job in jobs]
 
 
-def analyse_files(jobs: Sequence[SourceJob], *, workers: int | None = None) -> list[SourceAnalysis]:
-    """Analyse many files, on every core when there are enough of them; order is kept."""
-    import os
+MIN_JOBS_FOR_POOL = 16
+"""Below this many files, starting worker processes costs more than it saves."""
 
+
+def analyse_files(jobs: Sequence[SourceJob], *, workers: int | None = None) -> list[SourceAnalysis]:
+    """Analyse many files, on every core when there are enough of them; order is kept.
+
+    Files are handed out largest first in batches of similar size, so that every worker
+    stays busy until the end. A file that crashes the parser's process (hostile input
+    can) is reported as a ``parse-error`` and the rest is analysed again.
+    """
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(jobs) < 64:
+    if workers <= 1 or len(jobs) < MIN_JOBS_FOR_POOL:
         return _run_batch(jobs)
-    chunk = max(16, len(jobs) // (workers * 8))
-    batches = [jobs[start : start + chunk] for start in range(0, len(jobs), chunk)]
-    results: list[SourceAnalysis] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for batch_result in pool.map(_run_batch, batches):
-            results.extend(batch_result)
-    return results
+    sizes = [_size(job.file) for job in jobs]
+    order = sorted(range(len(jobs)), key=lambda index: -sizes[index])
+    results: dict[int, SourceAnalysis] = {}
+    with tempfile.TemporaryDirectory(prefix="analyzer-workers-") as markers:
+        remaining = order
+        while remaining:
+            batches = _batches(remaining, sizes, workers)
+            lost = _run_in_pool(jobs, batches, workers, results, markers)
+            suspects = _suspects(markers, lost)
+            for index in suspects:
+                results[index] = _run_alone(jobs[index])
+            remaining = [index for index in lost if index not in suspects]
+    return [results[index] for index in range(len(jobs))]
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0
+
+
+def _batches(order: Sequence[int], sizes: Sequence[int], workers: int) -> list[list[int]]:
+    """Consecutive runs of ``order`` holding about 1/(16 * workers) of the bytes each."""
+    target = max(1, sum(sizes[index] for index in order) // (workers * 16))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    current_size = 0
+    for index in order:
+        current.append(index)
+        current_size += sizes[index]
+        if current_size >= target:
+            batches.append(current)
+            current, current_size = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+_MARKERS: str | None = None
+"""In a worker: the folder where it notes the file it is analysing, in case it crashes."""
+
+
+def _start_worker(markers: str) -> None:
+    global _MARKERS
+    _MARKERS = markers
+
+
+def _run_marked(indexed_jobs: Sequence[tuple[int, SourceJob]]) -> list[SourceAnalysis]:
+    analyses = []
+    marker = Path(_MARKERS, str(os.getpid())) if _MARKERS is not None else None
+    for index, job in indexed_jobs:
+        if marker is not None:
+            marker.write_text(str(index))
+        analyses.append(_run_job(job))
+    return analyses
+
+
+def _run_in_pool(
+    jobs: Sequence[SourceJob],
+    batches: Sequence[list[int]],
+    workers: int,
+    results: dict[int, SourceAnalysis],
+    markers: str,
+) -> list[int]:
+    """Run ``batches`` on a process pool; the files a crashed worker lost are returned."""
+    lost: list[int] = []
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(markers,)
+    ) as pool:
+        futures: list[tuple[list[int], Future[list[SourceAnalysis]]]] = [
+            (batch, pool.submit(_run_marked, [(index, jobs[index]) for index in batch]))
+            for batch in batches
+        ]
+        for batch, future in futures:
+            try:
+                analyses = future.result()
+            except BrokenProcessPool:
+                lost.extend(batch)
+                continue
+            for index, analysis in zip(batch, analyses, strict=True):
+                results[index] = analysis
+    return lost
+
+
+def _suspects(markers: str, lost: Sequence[int]) -> set[int]:
+    """The files the workers were analysing when the pool broke (one crashed it)."""
+    if not lost:
+        return set()
+    noted = set()
+    for marker in Path(markers).iterdir():
+        try:
+            noted.add(int(marker.read_text()))
+        except (OSError, ValueError):
+            continue
+        marker.unlink(missing_ok=True)
+    suspects = noted & set(lost)
+    # Without a note (a crash before the first file), every lost file is analysed alone.
+    return suspects or set(lost)
+
+
+def _run_alone(job: SourceJob) -> SourceAnalysis:
+    """Analyse one file in a process of its own, so that a crash only loses that file."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(_run_job, job).result()
+        except BrokenProcessPool:
+            LOG.warning("the parser crashed on %s", job.path)
+            return _unparsed(job.path, "crashed the parser's process")

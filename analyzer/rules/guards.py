@@ -6,6 +6,7 @@ Two kinds: exception handlers (``try``/``except ImportError``) and version check
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -21,16 +22,22 @@ _BASES: dict[str, frozenset[str]] = {
     "ValueError": frozenset({"ValueError"}),
     "RuntimeError": frozenset({"RuntimeError"}),
     "NameError": frozenset({"NameError"}),
+    "KeyError": frozenset({"KeyError", "LookupError"}),
+    "error": frozenset({"error", "PatternError"}),
     "SyntaxError": frozenset(),
 }
 _CATCH_ALL = frozenset({"*", "Exception", "BaseException"})
 
 
 def absorbs(caught: frozenset[str], failure: str) -> bool:
-    """Whether an ``except`` catching ``caught`` absorbs an exception of type ``failure``."""
+    """Whether an ``except`` catching ``caught`` absorbs an exception of type ``failure``.
+
+    ``failure`` is a class name, qualified or not (``re.error``, ``TypeError``).
+    """
     if caught & _CATCH_ALL:
         return True
-    return bool(caught & _BASES.get(failure, frozenset({failure})))
+    name = failure.rpartition(".")[2]
+    return bool(caught & _BASES.get(name, frozenset({name})))
 
 
 def caught_names(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> frozenset[str]:
@@ -63,6 +70,11 @@ class VersionWindow:
         high = min((v for v in (self.high, other.high) if v is not None), default=None)
         return VersionWindow(low, high)
 
+    @property
+    def empty(self) -> bool:
+        """Whether the block runs on no version at all (``if TYPE_CHECKING:``)."""
+        return self.low is not None and self.high is not None and self.low >= self.high
+
     def excludes_from(self, version: PythonVersion) -> bool:
         """Whether the block never runs on ``version`` or anything later."""
         return self.high is not None and self.high <= version
@@ -75,17 +87,61 @@ class VersionWindow:
 EVERY_VERSION = VersionWindow()
 NEVER = VersionWindow((0, 0), (0, 0))
 
+_EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
+
+
+def exits_block(block: cst.BaseSuite) -> bool:
+    """Whether a block always leaves the code after it: it ends in raise, return or exit."""
+    body = block.body
+    if not body:
+        return False
+    last = body[-1]
+    statements: Sequence[cst.CSTNode]
+    if isinstance(last, cst.SimpleStatementLine):
+        statements = last.body
+    elif isinstance(last, cst.BaseSmallStatement):
+        statements = [last]
+    else:
+        return False
+    if not statements:
+        return False
+    final = statements[-1]
+    if isinstance(final, cst.Raise | cst.Return | cst.Continue | cst.Break):
+        return True
+    if isinstance(final, cst.Expr) and isinstance(final.value, cst.Call):
+        return _dotted(final.value.func) in _EXIT_CALLS
+    return False
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
 
 def version_windows(test: cst.BaseExpression) -> tuple[VersionWindow, VersionWindow] | None:
-    """The windows in which an ``if`` test is true and false, when it is a version check."""
+    """The windows in which a test is true and false, when it checks the Python version.
+
+    Understood: ``sys.version_info`` (or ``version_info``) compared with a tuple, its
+    ``[:2]`` slice, ``[0]``/``[1]`` items and ``.major``/``.minor`` attributes,
+    ``sys.hexversion``, either side of the operator, ``not``, ``and``, ``or``, and the
+    flags ``PY2``, ``PY3`` and ``TYPE_CHECKING``.
+    """
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         inner = version_windows(test.expression)
         return (inner[1], inner[0]) if inner else None
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+    if isinstance(test, cst.BooleanOperation):
         left, right = version_windows(test.left), version_windows(test.right)
+        if isinstance(test.operator, cst.And):
+            if left and right:
+                # The false side of "a and b" is not one window; keep what is certain.
+                return left[0].intersect(right[0]), EVERY_VERSION
+            certain = left or right
+            return (certain[0], EVERY_VERSION) if certain else None
         if left and right:
-            # The false side of "a and b" is not one window; keep what is certain.
-            return left[0].intersect(right[0]), EVERY_VERSION
+            return EVERY_VERSION, left[1].intersect(right[1])
         return None
     if isinstance(test, cst.Name | cst.Attribute):
         return _flag_window(test)
@@ -114,41 +170,68 @@ def _comparison_window(
     operator = _operator_text(target.operator)
     if operator is None:
         return None
-    right = target.comparator
-    subject, bound = _version_subject(left), _literal_version(right)
+    subject, bound = _version_subject(left), _literal_version(target.comparator)
     if subject is None or bound is None:
-        subject, bound = _version_subject(right), _literal_version(left)
+        subject, bound = _version_subject(target.comparator), _literal_version(left)
         operator = _FLIP[operator]
     if subject is None or bound is None:
         return None
-    kind, exact_pair = subject
-    if kind == "minor":
-        bound = (3, bound[0]) if len(bound) == 1 else bound
-    elif kind == "major" and len(bound) == 1:
-        bound = (bound[0], 0)
-        exact_pair = True
-        if operator == ">":
-            operator, bound = ">=", (bound[0] + 1, 0)
-        elif operator == "<=":
-            operator, bound = "<", (bound[0] + 1, 0)
-    version = (bound[0], bound[1] if len(bound) > 1 else 0)
-    # The full sys.version_info is longer than a pair, so "> (3, 9)" holds on 3.9.0.
-    if operator == ">" and (exact_pair or len(bound) > 2):
-        operator, version = ">=", (version[0], version[1] + 1)
-    elif operator == ">":
-        operator = ">="
-    elif operator == "<=" and (exact_pair or len(bound) > 2):
-        operator, version = "<", (version[0], version[1] + 1)
-    elif operator == "<=":
-        operator = "<"
-    if operator == ">=":
-        return VersionWindow(version, None), VersionWindow(None, version)
-    if operator == "<":
-        return VersionWindow(None, version), VersionWindow(version, None)
-    if operator == "==" and exact_pair:
-        following = (version[0], version[1] + 1)
-        return VersionWindow(version, following), EVERY_VERSION
-    return None
+    true_side = _window(subject, bound, operator)
+    false_side = _window(subject, bound, _NEGATE[operator])
+    if true_side is None or false_side is None:
+        return None
+    return true_side, false_side
+
+
+_NEGATE = {">=": "<", "<": ">=", ">": "<=", "<=": ">", "==": "!=", "!=": "=="}
+
+
+def _window(subject: str, bound: tuple[int, ...], operator: str) -> VersionWindow | None:
+    """The feature releases on which ``subject operator bound`` can be true.
+
+    Each window is the smallest one sure to contain every release where the test holds,
+    so that code is never taken for unreachable when some patch release runs it.
+    """
+    if subject == "hex":
+        number = bound[0]
+        bound = ((number >> 24) & 0xFF, (number >> 16) & 0xFF, number & 0xFFFF)
+        subject = "full"
+    if subject == "full":
+        if operator in {"==", "!="}:
+            return None
+        release = (bound[0], bound[1] if len(bound) > 1 else 0)
+        # The full version_info is longer than any tuple it is compared with, so it is
+        # greater than its own release's prefix: "> (3, 9)" holds on 3.9.0 already.
+        if len(bound) <= 2 or not any(bound[2:]):
+            if len(bound) == 1:
+                release = (bound[0], 0)
+            return (
+                VersionWindow(release, None)
+                if operator in {">=", ">"}
+                else VersionWindow(None, release)
+            )
+        following = (release[0], release[1] + 1)
+        if operator in {">=", ">"}:
+            return VersionWindow(release, None)
+        return VersionWindow(None, following)
+    if subject == "major":
+        release, following = (bound[0], 0), (bound[0] + 1, 0)
+    elif subject == "minor":
+        minor = bound[0] if len(bound) == 1 else bound[1]
+        release, following = (3, minor), (3, minor + 1)
+    else:
+        release = (bound[0], bound[1] if len(bound) > 1 else 0)
+        following = (release[0], release[1] + 1)
+    windows = {
+        ">=": VersionWindow(release, None),
+        ">": VersionWindow(following, None),
+        "<": VersionWindow(None, release),
+        "<=": VersionWindow(None, following),
+        "==": VersionWindow(release, following),
+        # For Python 3 code, another major version than 2 means 3.
+        "!=": VersionWindow(following, None) if subject == "major" else EVERY_VERSION,
+    }
+    return windows[operator]
 
 
 def _operator_text(operator: cst.BaseCompOp) -> str | None:
@@ -163,30 +246,23 @@ def _operator_text(operator: cst.BaseCompOp) -> str | None:
     return table.get(type(operator))
 
 
-def _version_subject(node: cst.BaseExpression) -> tuple[str, bool] | None:
-    """Recognise ``sys.version_info`` and its slices: (kind, compares as an exact pair)."""
+def _version_subject(node: cst.BaseExpression) -> str | None:
+    """Recognise ``sys.version_info`` and its parts: ``full``, ``major`` or ``minor``."""
     if _is_version_info(node):
-        return "full", False
+        return "full"
     if isinstance(node, cst.Subscript) and _is_version_info(node.value):
         element = node.slice[0].slice if len(node.slice) == 1 else None
-        if (
-            isinstance(element, cst.Slice)
-            and _integer(element.upper) == 2
-            and element.lower is None
-        ):
-            return "full", True
+        if isinstance(element, cst.Slice) and element.lower is None and element.step is None:
+            upper = _integer(element.upper)
+            return {1: "major", 2: "release"}.get(upper) if upper is not None else None
         if isinstance(element, cst.Index):
             index = _integer(element.value)
-            if index == 0:
-                return "major", True
-            if index == 1:
-                return "minor", True
+            return {0: "major", 1: "minor"}.get(index) if index is not None else None
         return None
     if isinstance(node, cst.Attribute) and _is_version_info(node.value):
-        if node.attr.value == "major":
-            return "major", True
-        if node.attr.value == "minor":
-            return "minor", True
+        return {"major": "major", "minor": "minor"}.get(node.attr.value)
+    if _is_hexversion(node):
+        return "hex"
     return None
 
 
@@ -194,6 +270,12 @@ def _is_version_info(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Attribute) and node.attr.value == "version_info":
         return isinstance(node.value, cst.Name) and node.value.value == "sys"
     return isinstance(node, cst.Name) and node.value == "version_info"
+
+
+def _is_hexversion(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Attribute) and node.attr.value == "hexversion":
+        return isinstance(node.value, cst.Name) and node.value.value == "sys"
+    return isinstance(node, cst.Name) and node.value == "hexversion"
 
 
 def _literal_version(node: cst.BaseExpression) -> tuple[int, ...] | None:

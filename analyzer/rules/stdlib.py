@@ -1,14 +1,27 @@
-"""The catalogue rule: every use of a stdlib module, name or parameter the catalogue lists."""
+"""The catalogue rule: every use of a stdlib module, name or parameter the catalogue lists.
+
+Its prefilter (``catalogue_may_match``) is precise enough to keep the syntax tree off most
+files: a catalogued name can only be used where its last component follows a dot, or is
+imported by name, in a file that imports its module; a parameter only where it is written
+as a keyword argument next to the callable's name.
+"""
 
 from __future__ import annotations
 
+import builtins
+import re
+from dataclasses import dataclass, field
 from functools import cache
 
 import libcst as cst
 
 from analyzer.models import Category, format_version
+from analyzer.rules.base import SourceFacts
 from analyzer.rules.catalogue import ApiChange, Catalogue, load_catalogue
-from analyzer.rules.walker import WalkContext, _dotted
+from analyzer.rules.walker import WalkContext, dotted_name
+
+_MIN_SOURCE = (3, 9)
+"""The oldest source runtime: an API added by then needs no newer one."""
 
 
 @cache
@@ -16,36 +29,151 @@ def _catalogue() -> Catalogue:
     return load_catalogue()
 
 
+def reportable(row: ApiChange) -> bool:
+    """Whether a row can produce a finding at all."""
+    return (
+        row.removed is not None
+        or row.deprecated is not None
+        or (row.added is not None and row.added > _MIN_SOURCE)
+    )
+
+
 @cache
-def member_words() -> dict[str, frozenset[str]]:
-    """For each top-level module, the words whose presence may mean a catalogued name is used."""
-    words: dict[str, set[str]] = {}
+def builtin_bases(name: str) -> tuple[str, ...]:
+    """The builtin classes a builtin class inherits from, nearest first (``Exception``...).
+
+    Read from this interpreter's own builtins, which importing nothing can change.
+    """
+    cls = getattr(builtins, name, None)
+    if not isinstance(cls, type):
+        return ()
+    return tuple(
+        base.__name__
+        for base in cls.__mro__[1:]
+        if getattr(builtins, base.__name__, None) is base and base is not object
+    )
+
+
+@cache
+def builtin_subclasses(name: str) -> tuple[str, ...]:
+    """The builtin classes that inherit from a builtin class, itself included."""
+    return tuple(
+        sorted(other for other in dir(builtins) if other == name or name in builtin_bases(other))
+    )
+
+
+def name_row(qualified: str) -> ApiChange | None:
+    """The catalogue row of a qualified name, looking through builtin base classes."""
+    names = _catalogue().names
+    row = names.get(qualified)
+    if row is not None or not qualified.startswith("builtins."):
+        return row
+    parts = qualified.split(".")
+    if len(parts) < 3:
+        return None
+    for base in builtin_bases(parts[1]):
+        row = names.get(".".join(["builtins", base, *parts[2:]]))
+        if row is not None:
+            return row
+    return None
+
+
+def _middle_groups(parts: list[str]) -> tuple[tuple[str, ...], ...]:
+    """What must appear in a file's text for a use of ``a.B.c``: each middle component,
+    or for a builtin class, the name of one of its subclasses."""
+    middle = parts[1:-1]
+    if parts[0] == "builtins" and middle:
+        return (builtin_subclasses(middle[0]), *((part,) for part in middle[1:]))
+    return tuple((part,) for part in middle)
+
+
+@dataclass
+class CatalogueTriggers:
+    """The catalogue indexed by what a use of each row must leave in a file's text."""
+
+    modules: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    by_attribute: dict[str, list[tuple[str, tuple[tuple[str, ...], ...]]]] = field(
+        default_factory=dict
+    )
+    """Last name component to (top-level module, the words that must appear between)."""
+    by_keyword: dict[str, list[tuple[str, str, tuple[tuple[str, ...], ...]]]] = field(
+        default_factory=dict
+    )
+    """Parameter to (top-level module, the callable's last name, the words between)."""
+    builtin_names: re.Pattern[str] | None = None
+    star_names: dict[str, re.Pattern[str]] = field(default_factory=dict)
+
+
+@cache
+def catalogue_triggers() -> CatalogueTriggers:
+    """The trigger index of the catalogue's reportable rows (built once per process)."""
     catalogue = _catalogue()
-    for symbol in catalogue.names:
+    triggers = CatalogueTriggers(
+        modules=frozenset(symbol for symbol, row in catalogue.modules.items() if reportable(row)),
+        names=frozenset(symbol for symbol, row in catalogue.names.items() if reportable(row)),
+    )
+    builtins: list[str] = []
+    per_module: dict[str, list[str]] = {}
+    for symbol in triggers.names:
         parts = symbol.split(".")
-        words.setdefault(parts[0], set()).update(parts[1:])
+        triggers.by_attribute.setdefault(parts[-1], []).append((parts[0], _middle_groups(parts)))
+        per_module.setdefault(".".join(parts[:-1]), []).append(parts[-1])
+        if parts[0] == "builtins" and len(parts) == 2:
+            builtins.append(parts[1])
     for symbol, rows in catalogue.parameters.items():
         parts = symbol.split(".")
-        words.setdefault(parts[0], set()).update(parts[1:])
-        words[parts[0]].update(row.parameter for row in rows if row.parameter)
-    return {module: frozenset(names) for module, names in words.items()}
+        for row in rows:
+            if reportable(row) and row.parameter is not None:
+                triggers.by_keyword.setdefault(row.parameter, []).append(
+                    (parts[0], parts[-1], _middle_groups(parts))
+                )
+    if builtins:
+        triggers.builtin_names = _words(builtins)
+    triggers.star_names = {module: _words(names) for module, names in per_module.items()}
+    return triggers
 
 
-@cache
-def module_tops() -> frozenset[str]:
-    """Top-level names of every catalogued module: importing one is worth a closer look."""
-    return frozenset(symbol.partition(".")[0] for symbol in _catalogue().modules)
+def _words(words: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, set(words)))) + r")\b")
 
 
-def may_use_catalogue(imported: frozenset[str], words: frozenset[str]) -> bool:
-    """Whether a file that imports ``imported`` and contains ``words`` can match any row."""
-    if imported & module_tops():
+def catalogue_may_match(facts: SourceFacts) -> bool:
+    """Whether a file with these facts can use any reportable catalogue row."""
+    triggers = catalogue_triggers()
+    for imported in facts.imported_names:
+        parts = imported.split(".")
+        if any(".".join(parts[:end]) in triggers.modules for end in range(1, len(parts) + 1)):
+            return True
+        if imported in triggers.names:
+            return True
+    text, imported_tops = facts.text, facts.imported
+    for attribute in facts.attributes & triggers.by_attribute.keys():
+        for top, middle in triggers.by_attribute[attribute]:
+            if (top in imported_tops or top == "builtins") and _present(middle, text):
+                return True
+    for parameter in facts.keywords & triggers.by_keyword.keys():
+        for top, callable_name, middle in triggers.by_keyword[parameter]:
+            if not (top in imported_tops or top == "builtins"):
+                continue
+            named = (
+                callable_name in facts.attributes
+                or callable_name in facts.from_names
+                or (top == "builtins" and callable_name in text)
+            )
+            if named and _present(middle, text):
+                return True
+    if triggers.builtin_names is not None and triggers.builtin_names.search(text):
         return True
-    members = member_words()
-    builtin_words = members.get("builtins", frozenset())
-    if words & builtin_words:
-        return True
-    return any(words & members.get(module, frozenset()) for module in imported)
+    for module in facts.star_modules:
+        pattern = triggers.star_names.get(module)
+        if pattern is not None and pattern.search(text):
+            return True
+    return False
+
+
+def _present(groups: tuple[tuple[str, ...], ...], text: str) -> bool:
+    return all(any(word in text for word in group) for group in groups)
 
 
 def _judgement(row: ApiChange) -> tuple[str, Category, str]:
@@ -56,22 +184,35 @@ def _judgement(row: ApiChange) -> tuple[str, Category, str]:
         if row.kind == "parameter":
             return "removed-parameter", Category.REMOVED_PARAMETER, "removed"
         return "removed-stdlib-api", Category.REMOVED_NAME, "removed"
-    if row.added is not None and row.added > (3, 9):
-        syntax = Category.NEEDS_NEWER_STDLIB
-        return "needs-newer-stdlib", syntax, "added"
+    if row.added is not None and row.added > _MIN_SOURCE:
+        return "needs-newer-stdlib", Category.NEEDS_NEWER_STDLIB, "added"
     return "deprecated-api", Category.DEPRECATED, "deprecated"
 
 
-def _describe(row: ApiChange, what: str) -> str:
-    subject = f"parameter {row.parameter!r} of {row.symbol}" if row.parameter else row.symbol
-    if what == "removed":
-        text = f"{subject} was removed in Python {format_version(row.removed)}"  # type: ignore[arg-type]
+def _describe(row: ApiChange, what: str, symbol: str) -> str:
+    subject = f"parameter {row.parameter!r} of {row.symbol}" if row.parameter else symbol
+    if what == "removed" and row.removed is not None:
+        text = f"{subject} was removed in Python {format_version(row.removed)}"
+        if symbol != row.symbol:
+            text = f"{subject} belongs to {row.symbol}, which was removed in Python " + (
+                format_version(row.removed)
+            )
         if row.deprecated is not None:
             text += f" (deprecated since {format_version(row.deprecated)})"
         return text
-    if what == "added":
-        return f"{subject} needs Python {format_version(row.added)} or later"  # type: ignore[arg-type]
-    return f"{subject} is deprecated since Python {format_version(row.deprecated)}"  # type: ignore[arg-type]
+    if what == "added" and row.added is not None:
+        return f"{subject} needs Python {format_version(row.added)} or later"
+    deprecated = format_version(row.deprecated) if row.deprecated is not None else "?"
+    return f"{subject} is deprecated since Python {deprecated}"
+
+
+def _fix(row: ApiChange, what: str) -> str:
+    if what != "added" or row.added is None:
+        return row.replacement or "see the documentation for a replacement"
+    fix = f"keep the target at Python {format_version(row.added)} or later"
+    return f"{fix}, or guard the use with a version check" + (
+        f" ({row.replacement})" if row.replacement else ""
+    )
 
 
 def report_row(
@@ -89,31 +230,23 @@ def report_row(
         rule_id, category = "removed-stdlib-api", Category.REMOVED_NAME
     if what == "deprecated" and row.deprecated is None:
         return
-    fix = row.replacement or "see the documentation for a replacement"
-    if what == "added":
-        fix = (
-            f"keep the target at Python {format_version(row.added)} or later, "  # type: ignore[arg-type]
-            f"or guard the use with a version check ({row.replacement})"
-            if row.replacement
-            else f"keep the target at Python {format_version(row.added)} or later, "  # type: ignore[arg-type]
-            "or guard the use with a version check"
-        )
+    added = row.added if row.added is not None and row.added > _MIN_SOURCE else None
     context.report(
         node,
         rule_id=rule_id,
         category=category,
-        message=_describe(row, what),
-        fix=fix,
+        message=_describe(row, what, symbol),
+        fix=_fix(row, what),
         failure=failure,
         symbol=symbol,
         breaks_in=row.removed,
-        requires=row.added if what == "added" else None,
+        requires=added,
         deprecated_in=row.deprecated,
         documentation=row.source,
     )
 
 
-def _module_row(dotted: str) -> ApiChange | None:
+def module_row(dotted: str) -> ApiChange | None:
     """The most specific catalogue row for a module or one of its parent packages."""
     modules = _catalogue().modules
     parts = dotted.split(".")
@@ -122,6 +255,11 @@ def _module_row(dotted: str) -> ApiChange | None:
         if row is not None:
             return row
     return None
+
+
+def parameter_rows(qualified: str) -> tuple[ApiChange, ...]:
+    """The catalogue's parameter rows of a callable."""
+    return tuple(_catalogue().parameters.get(qualified, ()))
 
 
 class StdlibUsage:
@@ -134,10 +272,10 @@ class StdlibUsage:
     def visit_Import(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.Import)
         for alias in node.names:
-            dotted = _dotted(alias.name)
+            dotted = dotted_name(alias.name)
             if dotted.partition(".")[0] in context.local_modules:
                 continue
-            row = _module_row(dotted)
+            row = module_row(dotted)
             if row is not None:
                 report_row(context, alias, row, "ModuleNotFoundError", row.symbol)
 
@@ -145,10 +283,10 @@ class StdlibUsage:
         assert isinstance(node, cst.ImportFrom)
         if node.relative or node.module is None:
             return
-        module = _dotted(node.module)
+        module = dotted_name(node.module)
         if module.partition(".")[0] in context.local_modules:
             return
-        row = _module_row(module)
+        row = module_row(module)
         if row is not None:
             report_row(context, node.module, row, "ModuleNotFoundError", row.symbol)
             if row.removed is not None:
@@ -156,7 +294,7 @@ class StdlibUsage:
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
-            qualified = f"{module}.{_dotted(alias.name)}"
+            qualified = f"{module}.{dotted_name(alias.name)}"
             name_row = self.catalogue.names.get(qualified) or self.catalogue.modules.get(qualified)
             if name_row is not None:
                 report_row(context, alias, name_row, "ImportError", name_row.symbol)
@@ -166,29 +304,32 @@ class StdlibUsage:
         qualified = context.qualified_name(node)
         if qualified is None:
             return
-        row = self.catalogue.names.get(qualified)
+        row = name_row(qualified)
         if row is not None:
             report_row(context, node, row, "AttributeError", row.symbol)
             return
-        # An attribute of a removed module: its import fails first, but the use shows
-        # the owner what else must change.
-        owner, _, _ = qualified.rpartition(".")
+        # A name of a removed module: its import fails first, but the use shows the
+        # owner what else must change.
+        owner = qualified.rpartition(".")[0]
         owner_row = self.catalogue.modules.get(owner)
         if (
             owner_row is not None
             and owner_row.removed is not None
             and isinstance(node.value, cst.Name)
         ):
-            report_row(
-                context, node, owner_row, "AttributeError", qualified, member_of_module=True
-            )
+            report_row(context, node, owner_row, "AttributeError", qualified, member_of_module=True)
 
     def visit_Name(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.Name)
         candidates = context.star_candidates(node.value)
-        resolved = context.lookup(node.value)
-        if resolved is not None and resolved.startswith("builtins."):
-            candidates.append(resolved)
+        binding = context.lookup(node.value)
+        if (
+            binding is not None
+            and not binding.instance
+            and binding.qualified is not None
+            and binding.qualified.startswith("builtins.")
+        ):
+            candidates.append(binding.qualified)
         for qualified in candidates:
             row = self.catalogue.names.get(qualified)
             if row is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 import re
 from dataclasses import dataclass
@@ -11,13 +12,13 @@ from analyzer.models import Category, Finding, Location, PythonVersion, Reach
 LOG = logging.getLogger(__name__)
 
 # Constructs that Python 3.9 cannot parse. A file that matches none of these is not
-# handed to vermin at all, which keeps its cost off the common case.
+# handed to vermin at all, which keeps its cost off the common case. Parenthesised
+# context managers are not among them: the 3.9 parser already accepts them.
 SYNTAX_TRIGGER = re.compile(
     r"^[ \t]*(?:match|case)\b[^\n]*:[ \t]*(?:#[^\n]*)?$"
     r"|\bexcept[ \t]*\*"
     r"|^[ \t]*type[ \t]+\w+[^\n=]*="
-    r"|\b(?:def|class)[ \t]+\w+[ \t]*\["
-    r"|\bwith[ \t]*\(",
+    r"|\b(?:def|class)[ \t]+\w+[ \t]*\[",
     re.MULTILINE,
 )
 VERMIN_SOURCE = "vermin's syntax feature tables; What's New In Python 3.10 to 3.12"
@@ -33,8 +34,11 @@ class SyntaxFeature:
     description: str
 
 
-def newer_syntax(text: str, path: str, oldest: PythonVersion = (3, 9)) -> list[SyntaxFeature]:
-    """Constructs in ``text`` that a Python older than their version cannot parse."""
+def newer_syntax(
+    text: str, path: str, tree: ast.Module, oldest: PythonVersion = (3, 9)
+) -> list[SyntaxFeature]:
+    """Constructs in ``text`` (parsed as ``tree``) that a Python older than ``oldest`` cannot
+    parse, found by vermin."""
     if SYNTAX_TRIGGER.search(text) is None:
         return []
     try:
@@ -45,12 +49,10 @@ def newer_syntax(text: str, path: str, oldest: PythonVersion = (3, 9)) -> list[S
     config.set_format(formats.ParsableFormat())
     config.set_verbose(3)
     try:
-        node, _, novermin, _ = Parser(text, path).detect(config)
-        if node is None:
-            return []
+        novermin = Parser(text, path).comments() if "novm" in text else set()
         visitor = SourceVisitor(config, path, text)
         visitor.set_no_lines(novermin)
-        visitor.tour(node)
+        visitor.tour(tree)
         output = visitor.output_text()
     except Exception as error:  # vermin is third-party code facing hostile input
         LOG.debug("vermin could not analyse %s: %s", path, error)

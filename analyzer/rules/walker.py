@@ -1,123 +1,256 @@
 """The one walk over a libcst tree that every source rule shares.
 
 The walk keeps what the rules need to understand a name: the bindings of each scope
-(imports, aliases, local definitions), the class an instance was made from, whether the
-code runs at import time or inside a function, and which guards surround it.
+(imports, aliases, local definitions), the class an object was made from, the classes
+the module defines, whether the code runs at import time or inside a function, and
+which guards surround it (``try``/``except``, version checks, feature tests).
+
+It visits the children of a node in source order but skips whitespace, punctuation
+and the names that are not uses (an attribute's name, a keyword, a definition's name),
+which makes it several times cheaper than libcst's own visitor; the positions of the
+few nodes that are reported are worked out after the walk.
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Sequence
+import inspect
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
 
 import libcst as cst
-from libcst.metadata import CodeRange, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from analyzer.models import Category, Finding, Location, PythonVersion, Reach
 from analyzer.rules.guards import (
     EVERY_VERSION,
+    NEVER,
     VersionWindow,
     absorbs,
     caught_names,
+    exits_block,
     version_windows,
 )
 
 Handler = Callable[[cst.CSTNode, "WalkContext"], None]
+LOCAL = "<local>."
+"""Prefix of the keys of classes the module defines itself."""
 _BUILTIN_NAMES = frozenset(dir(builtins))
-_FALLBACK_ERRORS = frozenset(
-    {"ImportError", "ModuleNotFoundError", "AttributeError", "NameError", "*", "Exception"}
-)
+_LITERAL_TYPES: dict[type[cst.CSTNode], str] = {
+    cst.Integer: "builtins.int",
+    cst.Float: "builtins.float",
+    cst.Imaginary: "builtins.complex",
+    cst.FormattedString: "builtins.str",
+    cst.List: "builtins.list",
+    cst.ListComp: "builtins.list",
+    cst.Dict: "builtins.dict",
+    cst.DictComp: "builtins.dict",
+    cst.Set: "builtins.set",
+    cst.SetComp: "builtins.set",
+    cst.Tuple: "builtins.tuple",
+}
+_VISITOR_BASES = frozenset({"ast.NodeVisitor", "ast.NodeTransformer"})
+_FALLBACK_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError", "NameError"})
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a name holds: a module or API (``qualified``), or an instance of a class."""
+
+    qualified: str | None
+    """``collections.abc``, ``builtins.ValueError``, ``<local>.Config``; None for a local value."""
+    instance: bool = False
+
+
+UNKNOWN = Binding(None)
 
 
 @dataclass
-class _Frame:
-    """A guard, a version window, or a function body surrounding the code being walked."""
+class LocalClass:
+    """A class the module defines: its bases and what its body defines."""
+
+    key: str
+    name: str
+    bases: tuple[str | None, ...]
+    """Qualified names of the bases, ``None`` where a base could not be resolved."""
+    members: frozenset[str]
+    """Names the class body binds (methods, attributes)."""
+    decorators: tuple[cst.Decorator, ...] = ()
+
+    @property
+    def first_base(self) -> str | None:
+        return self.bases[0] if self.bases else None
+
+
+@dataclass
+class Scope:
+    """The bindings of a module, class or function body."""
+
+    kind: Literal["module", "class", "function"]
+    bindings: dict[str, Binding] = field(default_factory=dict)
+
+
+@dataclass
+class Frame:
+    """Something surrounding the code being walked: a guard, a window, a function body."""
 
     caught: frozenset[str] = frozenset()
+    """Exception names an enclosing ``try`` (or ``contextlib.suppress``) absorbs."""
     window: VersionWindow = EVERY_VERSION
-    feature_test: bool = False
+    """The versions on which this code runs, from version checks."""
+    tested: frozenset[str] = frozenset()
+    """Qualified names a feature test (``hasattr``) proved present here."""
     function: bool = False
-    scope: dict[str, str | None] | None = None
-    self_name: str | None = None
-    """In a method: the first parameter, an instance of ``self_class``."""
-    self_class: str | None = None
+    coroutine: bool = False
+    scope: Scope | None = None
+    try_node: cst.CSTNode | None = None
+    """For the body of a ``try``: the statement, so its handlers can see what it raised."""
+
+
+@dataclass
+class Pending:
+    """A finding waiting for its position, worked out once the walk is over."""
+
+    node: cst.CSTNode
+    top_index: int
+    fields: dict[str, Any]
 
 
 @dataclass
 class WalkContext:
-    """What the rules see of the walk: names, positions, guards, and where to report."""
+    """What the rules see of the walk: names, classes, guards, and where to report."""
 
     path: str
     module: str | None
     local_modules: frozenset[str]
-    positions: object
-    findings: list[Finding] = field(default_factory=list)
-    scopes: list[dict[str, str | None]] = field(default_factory=lambda: [{}])
-    instance_of: list[dict[str, str]] = field(default_factory=lambda: [{}])
+    scopes: list[Scope] = field(default_factory=lambda: [Scope("module")])
+    frames: list[Frame] = field(default_factory=list)
+    classes: dict[str, LocalClass] = field(default_factory=dict)
+    class_stack: list[LocalClass] = field(default_factory=list)
     star_modules: list[str] = field(default_factory=list)
-    frames: list[_Frame] = field(default_factory=list)
-    class_bases: list[str | None] = field(default_factory=list)
+    version_flags: dict[str, tuple[VersionWindow, VersionWindow]] = field(default_factory=dict)
     future_annotations: bool = False
+    pending: list[Pending] = field(default_factory=list)
+    top_index: int = -1
+    try_failures: dict[int, list[tuple[PythonVersion | None, PythonVersion | None]]] = field(
+        default_factory=dict
+    )
 
-    # Names and positions
+    # Names
 
-    def position(self, node: cst.CSTNode) -> CodeRange:
-        mapping: dict[cst.CSTNode, CodeRange] = self.positions  # type: ignore[assignment]
-        return mapping[node]
-
-    def lookup(self, name: str) -> str | None:
-        """The qualified name a bare name refers to here, if it comes from an import."""
-        for scope in reversed(self.scopes):
-            if name in scope:
-                return scope[name]
-        for instances in reversed(self.instance_of):
-            if name in instances:
-                return None
-        if name in _BUILTIN_NAMES:
-            return f"builtins.{name}"
+    def lookup(self, name: str) -> Binding | None:
+        """What a bare name holds here; ``None`` when nothing binds it (not even a builtin)."""
+        innermost = len(self.scopes) - 1
+        for index in range(innermost, -1, -1):
+            scope = self.scopes[index]
+            # A class body's names are not visible from the functions inside it.
+            if scope.kind == "class" and index != innermost:
+                continue
+            binding = scope.bindings.get(name)
+            if binding is not None:
+                return binding
+        if name in builtin_names():
+            return Binding(f"builtins.{name}")
         return None
 
     def star_candidates(self, name: str) -> list[str]:
         """Qualified names ``name`` may have through ``from module import *``."""
-        if any(name in scope for scope in self.scopes):
+        if not self.star_modules or any(name in scope.bindings for scope in self.scopes):
             return []
         return [f"{module}.{name}" for module in self.star_modules]
 
     def qualified_name(self, node: cst.BaseExpression) -> str | None:
-        """``collections.abc.Mapping`` for ``abc.Mapping`` after ``from collections import abc``.
+        """The API an expression names: ``collections.abc.Mapping`` for ``abc.Mapping``.
 
-        An attribute of a variable made by calling a known class resolves through that
-        class: ``t = threading.Thread(); t.isAlive`` gives ``threading.Thread.isAlive``.
+        Aliases, ``from x import y as z`` and attribute chains are followed; an attribute
+        of an object resolves through the object's class (``t = threading.Thread();
+        t.isAlive`` gives ``threading.Thread.isAlive``), unless the module's own class
+        defines that attribute itself.
         """
         attributes: list[str] = []
         while isinstance(node, cst.Attribute):
             attributes.append(node.attr.value)
             node = node.value
-        if not isinstance(node, cst.Name):
-            return None
-        root = self.lookup(node.value)
-        if root is None:
-            root = self.instance_class(node.value)
-        if root is None:
-            return None
-        return ".".join([root, *reversed(attributes)])
-
-    def instance_class(self, name: str) -> str | None:
-        for scope, instances in zip(reversed(self.scopes), reversed(self.instance_of), strict=True):
-            if name in instances:
-                return instances[name]
-            if name in scope:
+        attributes.reverse()
+        if isinstance(node, cst.Name):
+            binding = self.lookup(node.value)
+            if binding is None or binding.qualified is None:
                 return None
-        return None
+            if not binding.instance:
+                if binding.qualified.startswith(LOCAL):
+                    return self._class_member(binding.qualified, attributes, static=True)
+                return ".".join([binding.qualified, *attributes])
+            return self._class_member(binding.qualified, attributes) if attributes else None
+        made_from = self.type_of(node)
+        if made_from is None or not attributes:
+            return None
+        return self._class_member(made_from, attributes)
 
-    def bind(self, name: str, qualified: str | None) -> None:
-        self.scopes[-1][name] = qualified
-        self.instance_of[-1].pop(name, None)
+    def type_of(self, node: cst.BaseExpression) -> str | None:
+        """The class ``node`` evaluates to an instance of, when the code shows it."""
+        if isinstance(node, cst.Name):
+            binding = self.lookup(node.value)
+            if binding is not None and binding.instance:
+                return binding.qualified
+            return None
+        if isinstance(node, cst.Call):
+            called = self.qualified_name(node.func)
+            if called is None and isinstance(node.func, cst.Name):
+                binding = self.lookup(node.func.value)
+                if binding is not None and not binding.instance:
+                    called = binding.qualified
+            return called
+        if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+            prefix = node.prefix if isinstance(node, cst.SimpleString) else ""
+            return "builtins.bytes" if "b" in prefix.lower() else "builtins.str"
+        return _LITERAL_TYPES.get(type(node))
 
-    def bind_instance(self, name: str, class_name: str) -> None:
-        self.scopes[-1].pop(name, None)
-        self.instance_of[-1][name] = class_name
+    def local_class(self, qualified: str | None) -> LocalClass | None:
+        """The module's own class a qualified name refers to."""
+        if qualified is None or not qualified.startswith(LOCAL):
+            return None
+        return self.classes.get(qualified)
+
+    def resolve_class(self, qualified: str | None) -> str | None:
+        """A class's first base outside the module: what its instances behave like."""
+        seen: set[str] = set()
+        while qualified is not None and qualified.startswith(LOCAL) and qualified not in seen:
+            seen.add(qualified)
+            local = self.classes.get(qualified)
+            qualified = local.first_base if local is not None else None
+        return qualified
+
+    def is_subclass(self, qualified: str | None, bases: frozenset[str]) -> bool:
+        """Whether a class, or one of its local ancestors' first bases, is one of ``bases``."""
+        return self.resolve_class(qualified) in bases
+
+    def _class_member(
+        self, class_name: str, attributes: list[str], *, static: bool = False
+    ) -> str | None:
+        seen: set[str] = set()
+        current: str | None = class_name
+        while current is not None and current.startswith(LOCAL):
+            if current in seen:
+                return None
+            seen.add(current)
+            local = self.classes.get(current)
+            if local is None:
+                return None
+            if not attributes:
+                return current
+            if attributes[0] in local.members:
+                return None
+            current = local.first_base
+        if current is None:
+            return None
+        del static
+        return ".".join([current, *attributes])
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.scopes[-1].bindings[name] = binding
 
     # Where the code runs
 
@@ -125,18 +258,43 @@ class WalkContext:
     def in_function(self) -> bool:
         return any(frame.function for frame in self.frames)
 
+    @property
+    def in_coroutine(self) -> bool:
+        """Whether the innermost function is an ``async def``."""
+        for frame in reversed(self.frames):
+            if frame.function:
+                return frame.coroutine
+        return False
+
+    @property
+    def current_class(self) -> LocalClass | None:
+        return self.class_stack[-1] if self.class_stack else None
+
+    def window(self) -> VersionWindow:
+        """The versions on which the code being walked can run."""
+        window = EVERY_VERSION
+        for frame in self.frames:
+            window = window.intersect(frame.window)
+        return window
+
     def guarded(
         self,
         failure: str,
         breaks_in: PythonVersion | None = None,
         requires: PythonVersion | None = None,
+        symbol: str | None = None,
     ) -> bool:
         """Whether a failure of type ``failure`` here is absorbed or cannot happen."""
-        window = EVERY_VERSION
         for frame in self.frames:
-            if absorbs(frame.caught, failure) or frame.feature_test:
+            if absorbs(frame.caught, failure):
                 return True
-            window = window.intersect(frame.window)
+            if symbol is not None and any(
+                symbol == tested or symbol.startswith(f"{tested}.") for tested in frame.tested
+            ):
+                return True
+        window = self.window()
+        if window.empty:
+            return True
         if breaks_in is not None and window.excludes_from(breaks_in):
             return True
         return requires is not None and window.excludes_before(requires)
@@ -157,238 +315,580 @@ class WalkContext:
         mechanical: bool = False,
         documentation: str | None = None,
     ) -> None:
-        """Record a finding at ``node``, judging its reach from the surrounding code."""
-        code_range = self.position(node)
-        if self.guarded(failure, breaks_in or deprecated_in, requires):
+        """Record a finding at ``node``, judging its reach from the surrounding code.
+
+        Code that only runs from some version on (behind a version check) cannot break
+        before it: the first version it breaks in is the later of the two.
+        """
+        window = self.window()
+        guarded = self.guarded(failure, breaks_in or deprecated_in, requires, symbol)
+        if failure == "SyntaxError":
+            # Nothing in a module can catch or skip its own compile error.
+            guarded, window = False, EVERY_VERSION
+            reach = Reach.IMPORT
+        elif guarded:
             reach = Reach.GUARDED
         elif self.in_function:
             reach = Reach.CALL
         else:
             reach = Reach.IMPORT
-        self.findings.append(
-            Finding(
-                rule_id=rule_id,
-                category=category,
-                message=message,
-                location=Location(
-                    self.path,
-                    code_range.start.line,
-                    code_range.start.column + 1,
-                    code_range.end.line,
-                ),
-                fix=fix,
-                symbol=symbol,
-                breaks_in=breaks_in,
-                requires=requires,
-                deprecated_in=deprecated_in,
-                reach=reach,
-                mechanical=mechanical,
-                documentation=documentation,
+        if not guarded and breaks_in is not None and window.low is not None:
+            breaks_in = max(breaks_in, window.low)
+        self._note_try_failure(failure, breaks_in, requires)
+        self.pending.append(
+            Pending(
+                node,
+                self.top_index,
+                {
+                    "rule_id": rule_id,
+                    "category": category,
+                    "message": message,
+                    "fix": fix,
+                    "symbol": symbol,
+                    "breaks_in": breaks_in,
+                    "requires": requires,
+                    "deprecated_in": deprecated_in,
+                    "reach": reach,
+                    "mechanical": mechanical,
+                    "documentation": documentation,
+                },
             )
         )
 
+    def _note_try_failure(
+        self, failure: str, breaks_in: PythonVersion | None, requires: PythonVersion | None
+    ) -> None:
+        """Remember what a ``try`` body raises and absorbs: its handlers run exactly then."""
+        if breaks_in is None and requires is None:
+            return
+        for frame in self.frames:
+            if frame.try_node is not None and absorbs(frame.caught, failure):
+                self.try_failures.setdefault(id(frame.try_node), []).append((breaks_in, requires))
 
-class Walker(cst.CSTVisitor):
-    """Walks one module once, keeping the context, and calls every rule's visit methods."""
+    def findings(self, module: cst.Module, statement_lines: Sequence[int] | None) -> list[Finding]:
+        """The reported findings with their positions, in the order they were reported."""
+        positions = _positions(module, self.pending, statement_lines)
+        found = []
+        for item in self.pending:
+            start_line, start_column, end_line = positions[id(item.node)]
+            found.append(
+                Finding(
+                    location=Location(self.path, start_line, start_column, end_line),
+                    **item.fields,
+                )
+            )
+        return found
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
+
+@cache
+def builtin_names() -> frozenset[str]:
+    """The builtins of this interpreter and those the catalogue knows from other versions."""
+    from analyzer.rules.catalogue import load_catalogue
+
+    known = {
+        symbol.split(".")[1]
+        for symbol in load_catalogue().names
+        if symbol.startswith("builtins.") and symbol.count(".") == 1
+    }
+    return _BUILTIN_NAMES | known
+
+
+# Positions
+
+
+def _positions(
+    module: cst.Module, pending: Sequence[Pending], statement_lines: Sequence[int] | None
+) -> dict[int, tuple[int, int, int]]:
+    """Line, 1-based column and end line of every pending node.
+
+    Positions are computed statement by statement: only the top-level statements that
+    hold a finding are laid out, and the line each starts on comes from ``ast``
+    (``statement_lines``). Without those, the whole module is laid out once.
+    """
+    found: dict[int, tuple[int, int, int]] = {}
+    if not pending:
+        return found
+    if statement_lines is None or len(statement_lines) != len(module.body):
+        ranges = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        for item in pending:
+            found[id(item.node)] = _triple(ranges[item.node], 0)
+        return found
+    by_statement: dict[int, list[Pending]] = {}
+    for item in pending:
+        by_statement.setdefault(item.top_index, []).append(item)
+    for index, items in by_statement.items():
+        statement = module.body[index]
+        alone = module.with_changes(body=(statement,), header=(), footer=())
+        ranges = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+        anchor: cst.CSTNode = (
+            statement.name if isinstance(statement, cst.FunctionDef | cst.ClassDef) else statement
+        )
+        offset = statement_lines[index] - ranges[anchor].start.line
+        for item in items:
+            found[id(item.node)] = _triple(ranges[item.node], offset)
+    return found
+
+
+def _triple(code_range: CodeRange, offset: int) -> tuple[int, int, int]:
+    return (
+        code_range.start.line + offset,
+        code_range.start.column + 1,
+        code_range.end.line + offset,
+    )
+
+
+def statement_lines(module: cst.Module, body: Sequence[Any]) -> list[int] | None:
+    """The line each top-level libcst statement's anchor is on, read from ``ast``'s body.
+
+    The anchor is a definition's name line, or a statement's first line. ``None`` when
+    the two trees do not line up.
+    """
+    lines: list[int] = []
+    index = 0
+    for statement in module.body:
+        if index >= len(body):
+            return None
+        lines.append(body[index].lineno)
+        index += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+    return lines if index == len(body) else None
+
+
+# The walk
+
+
+_TRIVIA_FIELD = re.compile(
+    r"^(?:whitespace\w*|leading_lines|lines_after_decorators|header|footer|lpar|rpar|comma"
+    r"|semicolon|dot|equal|colon|asynchronous|operator|star|walrus|lbracket|rbracket|lbrace"
+    r"|rbrace|arrow|newline|trailing_whitespace|default_comma\w*|import_alias|relative"
+    r"|lines_after_\w+)$"
+)
+# Names that are not uses of a name: a definition's or attribute's own name, a keyword.
+_NOT_USES: dict[type[cst.CSTNode], frozenset[str]] = {
+    cst.Attribute: frozenset({"attr"}),
+    cst.Arg: frozenset({"keyword"}),
+    cst.ImportAlias: frozenset({"name", "asname"}),
+    cst.ImportFrom: frozenset({"module"}),
+    cst.FunctionDef: frozenset({"name"}),
+    cst.ClassDef: frozenset({"name"}),
+    cst.Param: frozenset({"name"}),
+    cst.AsName: frozenset({"name"}),
+    cst.NameItem: frozenset({"name"}),
+    cst.TypeParam: frozenset({"param"}),
+}
+_TRIVIA_TYPES: tuple[type[cst.CSTNode], ...] = (
+    cst.BaseParenthesizableWhitespace,
+    cst.TrailingWhitespace,
+    cst.EmptyLine,
+    cst.Newline,
+    cst.Comment,
+    cst.Comma,
+    cst.Semicolon,
+    cst.Dot,
+    cst.Colon,
+    cst.AssignEqual,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.BaseBinaryOp,
+    cst.BaseBooleanOp,
+    cst.BaseCompOp,
+    cst.BaseUnaryOp,
+    cst.BaseAugOp,
+    cst.Asynchronous,
+    cst.ImportStar,
+)
+
+
+@cache
+def child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
+    """The fields of a node type that hold code, in the order they appear in the source."""
+    try:
+        source = inspect.getsource(node_type._visit_and_replace_children)
+    except (OSError, TypeError):  # pragma: no cover - libcst ships its sources
+        names = list(node_type.__dataclass_fields__)
+    else:
+        names = re.findall(r"visit_\w+\(\s*self,\s*\"(\w+)\"", source)
+    skipped = _NOT_USES.get(node_type, frozenset())
+    return tuple(name for name in names if name not in skipped and not _TRIVIA_FIELD.match(name))
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The children of ``node`` that hold code, in source order."""
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            if not isinstance(value, _TRIVIA_TYPES):
+                yield value
+        elif isinstance(value, tuple | list):
+            for item in value:
+                if isinstance(item, cst.CSTNode) and not isinstance(item, _TRIVIA_TYPES):
+                    yield item
+
+
+class Walker:
+    """Walks one module once, keeping the context, and calls every rule's handlers."""
 
     def __init__(
         self,
         context: WalkContext,
-        handlers: dict[str, Sequence[Handler]],
-        leave_handlers: dict[str, Sequence[Handler]] | None = None,
+        handlers: Mapping[type[cst.CSTNode], Sequence[Handler]],
+        leave_handlers: Mapping[type[cst.CSTNode], Sequence[Handler]] | None = None,
     ) -> None:
-        super().__init__()
         self.context = context
         self.handlers = handlers
         self.leave_handlers = leave_handlers or {}
-        self.blocks: dict[int, _Frame] = {}
-        self.skip_names: set[int] = set()
+        self.blocks: dict[int, Frame] = {}
+        self.handler_of: dict[int, cst.CSTNode] = {}
+        self.narrowed: dict[int, int] = {}
+        """Blocks whose remaining statements a version check with an early exit narrowed."""
+        self.block_stack: list[int] = []
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def walk(self, module: cst.Module) -> None:
+        """Visit every node of ``module`` (without recursion, so deep code cannot stop it)."""
+        self._prebind(module)
+        top_level = {id(statement): index for index, statement in enumerate(module.body)}
+        stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
+        while stack:
+            node, leaving = stack.pop()
+            if leaving:
+                self._leave(node)
+                continue
+            index = top_level.get(id(node))
+            if index is not None:
+                self.context.top_index = index
+            self._enter(node)
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(list(children(node))))
+
+    def _prebind(self, module: cst.Module) -> None:
+        # Functions run after the whole module has loaded: they see its definitions.
+        for statement in module.body:
+            if isinstance(statement, cst.FunctionDef):
+                self.context.bind(statement.name.value, UNKNOWN)
+            elif isinstance(statement, cst.ClassDef):
+                self.context.bind(statement.name.value, Binding(LOCAL + statement.name.value))
+
+    def _enter(self, node: cst.CSTNode) -> None:
         context = self.context
         frame = self.blocks.get(id(node))
         if frame is not None:
             context.frames.append(frame)
             if frame.scope is not None:
-                context.scopes.append(dict(frame.scope))
-                context.instance_of.append({})
-                if frame.self_name is not None and frame.self_class is not None:
-                    context.instance_of[-1][frame.self_name] = frame.self_class
-        self._before(node)
-        if isinstance(node, cst.Name) and id(node) in self.skip_names:
-            return True
-        for handler in self.handlers.get(type(node).__name__, ()):
+                context.scopes.append(frame.scope)
+        if isinstance(node, cst.IndentedBlock | cst.Module):
+            self.block_stack.append(id(node))
+        before = _BEFORE.get(type(node))
+        if before is not None:
+            before(self, node)
+        for handler in self.handlers.get(type(node), ()):
             handler(node, context)
-        return True
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        for handler in self.leave_handlers.get(type(original_node).__name__, ()):
-            handler(original_node, self.context)
-        self._after(original_node)
-        frame = self.blocks.get(id(original_node))
+    def _leave(self, node: cst.CSTNode) -> None:
+        context = self.context
+        for handler in self.leave_handlers.get(type(node), ()):
+            handler(node, context)
+        after = _AFTER.get(type(node))
+        if after is not None:
+            after(self, node)
+        if isinstance(node, cst.IndentedBlock | cst.Module):
+            self.block_stack.pop()
+            for _ in range(self.narrowed.pop(id(node), 0)):
+                context.frames.pop()
+        frame = self.blocks.get(id(node))
         if frame is not None:
-            self.context.frames.pop()
+            context.frames.pop()
             if frame.scope is not None:
-                self.context.scopes.pop()
-                self.context.instance_of.pop()
+                context.scopes.pop()
 
     # Bookkeeping before the rules see a node
 
-    def _before(self, node: cst.CSTNode) -> None:
-        if isinstance(node, cst.Import):
-            self._bind_import(node)
-        elif isinstance(node, cst.ImportFrom):
-            self._bind_import_from(node)
-        elif isinstance(node, cst.FunctionDef):
-            self._enter_function(node)
-        elif isinstance(node, cst.Lambda):
-            self.blocks[id(node.body)] = _Frame(function=True, scope={})
-            for param in _all_params(node.params):
-                self.skip_names.add(id(param.name))
-        elif isinstance(node, cst.ClassDef):
-            self._enter_class(node)
-        elif isinstance(node, cst.Try | cst.TryStar):
-            self._enter_try(node)
-        elif isinstance(node, cst.If):
-            self._enter_if(node)
-        elif isinstance(node, cst.Attribute):
-            self.skip_names.add(id(node.attr))
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
-            self.skip_names.add(id(node.keyword))
-        elif isinstance(node, cst.AsName) and isinstance(node.name, cst.Name):
-            self.skip_names.add(id(node.name))
-        elif isinstance(node, cst.Assign):
-            self._bind_assignment(node)
-        elif isinstance(node, cst.AnnAssign | cst.AugAssign) or isinstance(
-            node, cst.For | cst.CompFor
-        ):
-            self._bind_targets(node.target)
-        elif isinstance(node, cst.WithItem) and node.asname is not None:
-            self._bind_targets(node.asname.name)
-        elif isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler) and node.name:
-            self._bind_targets(node.name.name)
-        elif isinstance(node, cst.NamedExpr):
-            self._bind_targets(node.target)
-        elif isinstance(node, cst.Global | cst.Nonlocal):
-            for item in node.names:
-                self.skip_names.add(id(item.name))
-
-    def _after(self, node: cst.CSTNode) -> None:
-        if isinstance(node, cst.ClassDef):
-            self.context.class_bases.pop()
-            self.context.bind(node.name.value, None)
-        elif isinstance(node, cst.FunctionDef):
-            self.context.bind(node.name.value, None)
-
-    def _bind_import(self, node: cst.Import) -> None:
+    def _import(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.Import)
         for alias in node.names:
-            dotted = _dotted(alias.name)
+            dotted = dotted_name(alias.name)
             top = dotted.partition(".")[0]
             local = top in self.context.local_modules
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.context.bind(alias.asname.name.value, None if local else dotted)
+                self.context.bind(alias.asname.name.value, UNKNOWN if local else Binding(dotted))
             else:
-                self.context.bind(top, None if local else top)
-            for name_node in _names_in(alias.name):
-                self.skip_names.add(id(name_node))
+                self.context.bind(top, UNKNOWN if local else Binding(top))
 
-    def _bind_import_from(self, node: cst.ImportFrom) -> None:
-        module = _dotted(node.module) if node.module is not None else ""
-        if node.module is not None:
-            for name_node in _names_in(node.module):
-                self.skip_names.add(id(name_node))
-        relative = bool(node.relative)
-        local = relative or module.partition(".")[0] in self.context.local_modules
-        if module == "__future__" and not isinstance(node.names, cst.ImportStar):
-            if any(_dotted(alias.name) == "annotations" for alias in node.names):
-                self.context.future_annotations = True
+    def _import_from(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.ImportFrom)
+        module = dotted_name(node.module) if node.module is not None else ""
+        local = bool(node.relative) or module.partition(".")[0] in self.context.local_modules
         if isinstance(node.names, cst.ImportStar):
             if not local:
                 self.context.star_modules.append(module)
             return
+        if module == "__future__" and any(
+            dotted_name(alias.name) == "annotations" for alias in node.names
+        ):
+            self.context.future_annotations = True
         for alias in node.names:
-            name = _dotted(alias.name)
-            for name_node in _names_in(alias.name):
-                self.skip_names.add(id(name_node))
+            name = dotted_name(alias.name)
             bound = name
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 bound = alias.asname.name.value
-            self.context.bind(bound, None if local else f"{module}.{name}")
+            self.context.bind(bound, UNKNOWN if local else Binding(f"{module}.{name}"))
 
-    def _enter_function(self, node: cst.FunctionDef) -> None:
-        self.skip_names.add(id(node.name))
-        scope: dict[str, str | None] = {}
-        frame = _Frame(function=True, scope=scope)
-        params = _all_params(node.params)
+    def _function(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.FunctionDef)
+        context = self.context
+        scope = Scope("function")
+        frame = Frame(function=True, coroutine=node.asynchronous is not None, scope=scope)
+        params = all_params(node.params)
         for param in params:
-            self.skip_names.add(id(param.name))
-            scope[param.name.value] = None
-        base = self.context.class_bases[-1] if self.context.class_bases else None
-        if base is not None and params and not _is_static(node):
-            # The first parameter of a method is an instance of the class, whose known
-            # behaviour is that of its first resolved base.
-            scope.pop(params[0].name.value, None)
-            frame.self_name, frame.self_class = params[0].name.value, base
+            scope.bindings[param.name.value] = self._annotated(param.annotation)
+        owner = context.current_class if context.scopes[-1].kind == "class" else None
+        if owner is not None and params and not _has_decorator(node, "staticmethod"):
+            first = params[0].name.value
+            if _has_decorator(node, "classmethod"):
+                scope.bindings[first] = Binding(owner.key)
+            else:
+                scope.bindings[first] = Binding(owner.key, instance=True)
+            visited = node.name.value.removeprefix("visit_")
+            if (
+                len(params) > 1
+                and visited != node.name.value
+                and visited[:1].isupper()
+                and context.is_subclass(owner.key, _VISITOR_BASES)
+            ):
+                # ast.NodeVisitor calls visit_<Class>(node) with an instance of ast.<Class>.
+                scope.bindings[params[1].name.value] = Binding(f"ast.{visited}", instance=True)
         self.blocks[id(node.body)] = frame
 
-    def _enter_class(self, node: cst.ClassDef) -> None:
-        self.skip_names.add(id(node.name))
-        base: str | None = None
-        for arg in node.bases:
-            resolved = self.context.qualified_name(arg.value)
-            if resolved is not None:
-                base = resolved
-                break
-        self.context.class_bases.append(base)
+    def _annotated(self, annotation: cst.Annotation | None) -> Binding:
+        """A parameter annotated with a class holds an instance of it."""
+        if annotation is None:
+            return UNKNOWN
+        qualified = self.context.qualified_name(annotation.annotation)
+        if qualified is None:
+            return UNKNOWN
+        return Binding(qualified, instance=True)
 
-    def _enter_try(self, node: cst.Try | cst.TryStar) -> None:
+    def _function_done(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.FunctionDef)
+        self.context.bind(node.name.value, UNKNOWN)
+
+    def _lambda(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.Lambda)
+        scope = Scope("function", {param.name.value: UNKNOWN for param in all_params(node.params)})
+        self.blocks[id(node.body)] = Frame(function=True, scope=scope)
+
+    def _class(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.ClassDef)
+        context = self.context
+        bases = tuple(
+            context.qualified_name(arg.value) if arg.keyword is None else None for arg in node.bases
+        )
+        key = LOCAL + node.name.value
+        if key in context.classes:
+            key = f"{key}@{len(context.classes)}"
+        local = LocalClass(
+            key, node.name.value, bases, _class_members(node), tuple(node.decorators)
+        )
+        context.classes[key] = local
+        context.bind(node.name.value, Binding(key))
+        self.blocks[id(node.body)] = Frame(scope=Scope("class"))
+        context.class_stack.append(local)
+
+    def _class_done(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.ClassDef)
+        local = self.context.class_stack.pop()
+        self.context.bind(node.name.value, Binding(local.key))
+
+    def _try(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.Try | cst.TryStar)
         caught: set[str] = set()
         for handler in node.handlers:
-            names = caught_names(handler)
-            caught |= names
-            if names & _FALLBACK_ERRORS:
-                self.blocks[id(handler.body)] = _Frame(feature_test=True)
-        self.blocks[id(node.body)] = _Frame(caught=frozenset(caught))
+            caught |= caught_names(handler)
+            self.handler_of[id(handler)] = node
+        self.blocks[id(node.body)] = Frame(caught=frozenset(caught), try_node=node)
 
-    def _enter_if(self, node: cst.If) -> None:
-        windows = version_windows(node.test)
+    def _handler(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler)
+        statement = self.handler_of.get(id(node))
+        if statement is not None:
+            window = self._handler_window(statement, caught_names(node))
+            if window is not None:
+                self.blocks[id(node.body)] = Frame(window=window)
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            caught = node.type
+            made_from = (
+                self.context.qualified_name(caught)
+                if isinstance(caught, cst.Name | cst.Attribute)
+                else None
+            )
+            self.context.bind(
+                node.name.name.value,
+                Binding(made_from, instance=True) if made_from is not None else UNKNOWN,
+            )
+
+    def _handler_window(
+        self, statement: cst.CSTNode, caught: frozenset[str]
+    ) -> VersionWindow | None:
+        """Where a handler runs: only where its ``try`` body failed.
+
+        A body that fails on known versions (a removed or a newer API) makes its handler
+        run on those versions. A handler for a missing module or name whose body fails on
+        no supported version is a fallback for older Pythons and never runs; any other
+        handler may run anywhere.
+        """
+        failures = self.context.try_failures.get(id(statement))
+        if failures:
+            return _failure_window(failures)
+        if caught and caught <= _FALLBACK_ERRORS:
+            return NEVER
+        return None
+
+    def _if(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.If)
+        windows = self._test_windows(node.test)
         if windows is not None:
-            self.blocks[id(node.body)] = _Frame(window=windows[0])
+            self.blocks[id(node.body)] = Frame(window=windows[0])
             if node.orelse is not None:
-                target = node.orelse.body if isinstance(node.orelse, cst.Else) else node.orelse
-                self.blocks[id(target)] = _Frame(window=windows[1])
-        elif _is_feature_test(node.test):
-            self.blocks[id(node.body)] = _Frame(feature_test=True)
+                self.blocks[id(_else_block(node.orelse))] = Frame(window=windows[1])
+            return
+        tested = self._feature_test(node.test)
+        if tested is not None:
+            present, missing = tested
+            self.blocks[id(node.body)] = present
             if node.orelse is not None:
-                target = node.orelse.body if isinstance(node.orelse, cst.Else) else node.orelse
-                self.blocks[id(target)] = _Frame(feature_test=True)
+                self.blocks[id(_else_block(node.orelse))] = missing
 
-    def _bind_assignment(self, node: cst.Assign) -> None:
+    def _if_done(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.If)
+        if node.orelse is not None or not self.block_stack or not exits_block(node.body):
+            return
+        windows = self._test_windows(node.test)
+        if windows is None:
+            return
+        # "if sys.version_info < (3, 10): raise ..." leaves the rest of the block to 3.10+.
+        self.context.frames.append(Frame(window=windows[1]))
+        block = self.block_stack[-1]
+        self.narrowed[block] = self.narrowed.get(block, 0) + 1
+
+    def _if_expression(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.IfExp)
+        windows = self._test_windows(node.test)
+        if windows is not None:
+            self.blocks[id(node.body)] = Frame(window=windows[0])
+            self.blocks[id(node.orelse)] = Frame(window=windows[1])
+            return
+        tested = self._feature_test(node.test)
+        if tested is not None:
+            self.blocks[id(node.body)], self.blocks[id(node.orelse)] = tested
+
+    def _test_windows(self, test: cst.BaseExpression) -> tuple[VersionWindow, VersionWindow] | None:
+        windows = version_windows(test)
+        if windows is not None:
+            return windows
+        negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+        inner = test.expression if isinstance(test, cst.UnaryOperation) and negated else test
+        if isinstance(inner, cst.Name) and inner.value in self.context.version_flags:
+            flag = self.context.version_flags[inner.value]
+            return (flag[1], flag[0]) if negated else flag
+        return None
+
+    def _feature_test(self, test: cst.BaseExpression) -> tuple[Frame, Frame] | None:
+        """``hasattr(module, "name")``: the name exists in the body, not in the else branch."""
+        negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+        inner = test.expression if isinstance(test, cst.UnaryOperation) and negated else test
+        tested = self._tested_symbol(inner)
+        if tested is None:
+            return None
+        present = Frame(tested=frozenset({tested}), window=_presence_window(tested))
+        missing = Frame(window=_absence_window(tested))
+        return (missing, present) if negated else (present, missing)
+
+    def _tested_symbol(self, test: cst.BaseExpression) -> str | None:
+        if not (
+            isinstance(test, cst.Call)
+            and isinstance(test.func, cst.Name)
+            and test.func.value in {"hasattr", "getattr"}
+            and len(test.args) >= 2
+        ):
+            return None
+        owner = self.context.qualified_name(test.args[0].value)
+        attribute = test.args[1].value
+        if owner is None or not isinstance(attribute, cst.SimpleString):
+            return None
+        name = attribute.evaluated_value
+        return f"{owner}.{name}" if isinstance(name, str) else None
+
+    def _with(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.With)
+        caught: set[str] = set()
+        for item in node.items:
+            call = item.item
+            if (
+                isinstance(call, cst.Call)
+                and self.context.qualified_name(call.func) == "contextlib.suppress"
+            ):
+                for arg in call.args:
+                    if isinstance(arg.value, cst.Name | cst.Attribute):
+                        caught.add(dotted_name(arg.value).rpartition(".")[2])
+        if caught:
+            self.blocks[id(node.body)] = Frame(caught=frozenset(caught))
+
+    def _assign(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.Assign)
         value = node.value
         for target in node.targets:
             if isinstance(target.target, cst.Name):
-                self.skip_names.add(id(target.target))
-                name = target.target.value
-                if isinstance(value, cst.Call):
-                    made_from = self.context.qualified_name(value.func)
-                    if made_from is not None and not made_from.startswith("builtins."):
-                        self.context.bind_instance(name, made_from)
-                        continue
-                alias = (
-                    self.context.qualified_name(value)
-                    if isinstance(value, cst.Name | cst.Attribute)
-                    else None
-                )
-                self.context.bind(name, alias)
+                self._bind_value(target.target.value, value)
             else:
                 self._bind_targets(target.target)
 
+    def _bind_value(self, name: str, value: cst.BaseExpression | None) -> None:
+        context = self.context
+        if value is None:
+            context.bind(name, UNKNOWN)
+            return
+        windows = version_windows(value)
+        if windows is not None:
+            context.version_flags[name] = windows
+        if isinstance(value, cst.Call):
+            made_from = context.type_of(value)
+            context.bind(name, Binding(made_from, instance=True) if made_from else UNKNOWN)
+            return
+        if isinstance(value, cst.Name | cst.Attribute):
+            if isinstance(value, cst.Name):
+                binding = context.lookup(value.value)
+                context.bind(name, binding if binding is not None else UNKNOWN)
+                return
+            context.bind(name, Binding(context.qualified_name(value)))
+            return
+        made_from = context.type_of(value)
+        context.bind(name, Binding(made_from, instance=True) if made_from else UNKNOWN)
+
+    def _annotated_assign(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.AnnAssign)
+        if isinstance(node.target, cst.Name):
+            if node.value is not None:
+                self._bind_value(node.target.value, node.value)
+            else:
+                self.context.bind(node.target.value, self._annotated(node.annotation))
+        else:
+            self._bind_targets(node.target)
+
+    def _targets(self, node: cst.CSTNode) -> None:
+        target = getattr(node, "target", None)
+        if isinstance(target, cst.BaseExpression):
+            self._bind_targets(target)
+
+    def _with_item(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.WithItem)
+        if node.asname is not None:
+            self._bind_targets(node.asname.name)
+
     def _bind_targets(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
-            self.skip_names.add(id(target))
-            self.context.bind(target.value, None)
+            self.context.bind(target.value, UNKNOWN)
         elif isinstance(target, cst.Tuple | cst.List):
             for element in target.elements:
                 self._bind_targets(element.value)
@@ -396,55 +896,117 @@ class Walker(cst.CSTVisitor):
             self._bind_targets(target.value)
 
 
-def _all_params(params: cst.Parameters) -> list[cst.Param]:
-    collected = [*params.posonly_params, *params.params, *params.kwonly_params]
+def _failure_window(
+    failures: Sequence[tuple[PythonVersion | None, PythonVersion | None]],
+) -> VersionWindow:
+    """The versions on which at least one of ``failures`` happens, as one window."""
+    from_version = min((breaks for breaks, _ in failures if breaks is not None), default=None)
+    below_version = max((needs for _, needs in failures if needs is not None), default=None)
+    if from_version is not None and below_version is not None:
+        return EVERY_VERSION
+    if from_version is not None:
+        return VersionWindow(from_version, None)
+    return VersionWindow(None, below_version)
+
+
+def _presence_window(symbol: str) -> VersionWindow:
+    row = _catalogue_row(symbol)
+    if row is None:
+        return EVERY_VERSION
+    return VersionWindow(row.added, row.removed)
+
+
+def _absence_window(symbol: str) -> VersionWindow:
+    row = _catalogue_row(symbol)
+    if row is None:
+        return EVERY_VERSION
+    if row.removed is not None and row.added is None:
+        return VersionWindow(row.removed, None)
+    if row.added is not None and row.removed is None:
+        return VersionWindow(None, row.added)
+    return EVERY_VERSION
+
+
+def _catalogue_row(symbol: str) -> Any:
+    from analyzer.rules.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    return catalogue.names.get(symbol) or catalogue.modules.get(symbol)
+
+
+def _else_block(orelse: cst.If | cst.Else) -> cst.CSTNode:
+    return orelse.body if isinstance(orelse, cst.Else) else orelse
+
+
+def _class_members(node: cst.ClassDef) -> frozenset[str]:
+    names: set[str] = set()
+    if not isinstance(node.body, cst.IndentedBlock):
+        return frozenset()
+    for statement in node.body.body:
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Name):
+                            names.add(target.target.value)
+                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    names.add(small.target.value)
+    return frozenset(names)
+
+
+def _has_decorator(node: cst.FunctionDef, name: str) -> bool:
+    return any(
+        isinstance(decorator.decorator, cst.Name) and decorator.decorator.value == name
+        for decorator in node.decorators
+    )
+
+
+def all_params(params: cst.Parameters) -> list[cst.Param]:
+    """Every parameter of a signature, in order, including ``*args`` and ``**kwargs``."""
+    collected = [*params.posonly_params, *params.params]
     if isinstance(params.star_arg, cst.Param):
         collected.append(params.star_arg)
+    collected.extend(params.kwonly_params)
     if params.star_kwarg is not None:
         collected.append(params.star_kwarg)
     return collected
 
 
-def _is_static(node: cst.FunctionDef) -> bool:
-    for decorator in node.decorators:
-        if isinstance(decorator.decorator, cst.Name) and decorator.decorator.value in {
-            "staticmethod",
-            "classmethod",
-        }:
-            return True
-    return False
-
-
-def _is_feature_test(test: cst.BaseExpression) -> bool:
-    """Whether an ``if`` test probes for a feature (``hasattr``, ``getattr``, ``callable``)."""
-    for node in _expressions(test):
-        if (
-            isinstance(node, cst.Call)
-            and isinstance(node.func, cst.Name)
-            and node.func.value in {"hasattr", "getattr"}
-        ):
-            return True
-    return False
-
-
-def _expressions(node: cst.CSTNode) -> list[cst.CSTNode]:
-    found: list[cst.CSTNode] = [node]
-    for child in node.children:
-        found.extend(_expressions(child))
-    return found
-
-
-def _dotted(node: cst.BaseExpression | cst.CSTNode) -> str:
+def dotted_name(node: cst.CSTNode) -> str:
+    """``a.b.c`` for a chain of names and attributes; ``""`` for anything else."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
+        inner = dotted_name(node.value)
+        return f"{inner}.{node.attr.value}" if inner else ""
     return ""
 
 
-def _names_in(node: cst.CSTNode) -> list[cst.Name]:
-    if isinstance(node, cst.Name):
-        return [node]
-    if isinstance(node, cst.Attribute):
-        return [*_names_in(node.value), node.attr]
-    return []
+_BEFORE: dict[type[cst.CSTNode], Callable[[Walker, cst.CSTNode], None]] = {
+    cst.Import: Walker._import,
+    cst.ImportFrom: Walker._import_from,
+    cst.FunctionDef: Walker._function,
+    cst.Lambda: Walker._lambda,
+    cst.ClassDef: Walker._class,
+    cst.Try: Walker._try,
+    cst.TryStar: Walker._try,
+    cst.ExceptHandler: Walker._handler,
+    cst.ExceptStarHandler: Walker._handler,
+    cst.If: Walker._if,
+    cst.IfExp: Walker._if_expression,
+    cst.With: Walker._with,
+    cst.Assign: Walker._assign,
+    cst.AnnAssign: Walker._annotated_assign,
+    cst.AugAssign: Walker._targets,
+    cst.For: Walker._targets,
+    cst.CompFor: Walker._targets,
+    cst.NamedExpr: Walker._targets,
+    cst.WithItem: Walker._with_item,
+}
+_AFTER: dict[type[cst.CSTNode], Callable[[Walker, cst.CSTNode], None]] = {
+    cst.FunctionDef: Walker._function_done,
+    cst.ClassDef: Walker._class_done,
+    cst.If: Walker._if_done,
+}

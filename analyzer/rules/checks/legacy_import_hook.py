@@ -11,7 +11,8 @@ from analyzer.rules.base import SourceRule
 from analyzer.rules.walker import WalkContext
 
 
-def _method_names(node: cst.ClassDef) -> set[str]:
+def method_names(node: cst.ClassDef) -> set[str]:
+    """Names a class body defines with ``def`` or an assignment."""
     names = set()
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
     for statement in body:
@@ -27,11 +28,13 @@ def _method_names(node: cst.ClassDef) -> set[str]:
 
 
 class LegacyMetaPathFinder(SourceRule):
-    """An import hook class with ``find_module`` but no ``find_spec``.
+    """An import hook class with ``find_module`` but no ``find_spec``, in a module that
+    registers finders on ``sys.meta_path``.
 
-    The import system stopped falling back to ``find_module()`` in 3.12, so a finder
-    registered on ``sys.meta_path`` that only has it is silently skipped: the modules it
-    provides (old ``six``'s ``six.moves``, ``pkg_resources.extern``) cannot be imported.
+    The import system stopped falling back to ``find_module()`` in 3.12 (deprecated
+    since 3.4, an ``ImportWarning`` from 3.10), so such a finder is silently skipped:
+    the modules it provides (old ``six``'s ``six.moves``, ``pkg_resources.extern``)
+    cannot be imported.
     """
 
     RULE_ID = "removed-stdlib-api"
@@ -41,38 +44,41 @@ class LegacyMetaPathFinder(SourceRule):
         "What's New In Python 3.12 > Removed > importlib: find_module() of meta path finders "
         "is no longer used"
     )
+    BREAKS_IN = (3, 12)
+    DEPRECATED_IN = (3, 4)
+    FAILURE = "ImportError"
+    FIX = (
+        "upgrade the library that carries it (six 1.16 or later, setuptools 60 or later), "
+        "or give the finder a find_spec() method"
+    )
     FLAGGED = (
-        "import sys\nclass Hook:\n    def find_module(self, name, path=None):\n"
-        "        return None\nsys.meta_path.append(Hook())\n",
+        "import sys\nimport types\n\n\nclass Hook:  # flagged: importlib.abc.MetaPathFinder"
+        ".find_module\n    def find_module(self, name, path=None):\n"
+        "        return self if name == 'virtual_module' else None\n\n"
+        "    def load_module(self, name):\n"
+        "        module = sys.modules[name] = types.ModuleType(name)\n"
+        "        return module\n\n\nsys.meta_path.append(Hook())\nimport virtual_module\n",
     )
     CLEAN = (
-        "import sys\nclass Hook:\n    def find_module(self, name, path=None):\n"
-        "        return None\n    def find_spec(self, name, path, target=None):\n"
-        "        return None\nsys.meta_path.append(Hook())\n",
-        "class Finder:\n    def find_module(self, name):\n        return None\n",
+        "import importlib.util\nimport sys\n\n\nclass Hook:\n"
+        "    def find_module(self, name, path=None):\n        return None\n\n"
+        "    def find_spec(self, name, path, target=None):\n        return None\n\n\n"
+        "sys.meta_path.append(Hook())\nimport json\n",
+        "class Finder:\n    def find_module(self, name):\n        return None\n\n\n"
+        "print(Finder().find_module('x'))\n",
     )
 
     def visit_ClassDef(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.ClassDef)
-        methods = _method_names(node)
+        methods = method_names(node)
         if "find_module" not in methods or "find_spec" in methods:
             return
-        context.report(
+        self.flag(
             node.name,
-            rule_id=self.RULE_ID,
-            category=self.CATEGORY,
             message=(
                 f"import hook {node.name.value} defines find_module() but not find_spec(); "
                 "Python 3.12 no longer calls find_module(), so the modules it provides "
                 "cannot be imported"
             ),
-            fix=(
-                "upgrade the library that carries it (six 1.16 or later, setuptools 60 or "
-                "later), or add find_spec()"
-            ),
-            failure="ImportError",
             symbol="importlib.abc.MetaPathFinder.find_module",
-            breaks_in=(3, 12),
-            deprecated_in=(3, 4),
-            documentation=self.SOURCE,
         )
