@@ -12,6 +12,10 @@ It prints the median of each kind of scan over the rounds, their ratio, and the 
 each made; and the same for the fetch stage alone (``fetch_function``), where the cache acts.
 
     python benchmarks/bench_fetch.py [--function NAME] [--rounds N]
+
+With ``--serve`` it measures nothing: it deploys the function, prints the environment
+that points ``lambda-analyzer`` at the local endpoint, and serves until interrupted, so the
+command can be tried by hand (the terminal run in docs/aws.md was made that way).
 """
 
 from __future__ import annotations
@@ -212,6 +216,19 @@ def fetch_once(arn: str) -> Callable[[Path, Path], object]:
     return run
 
 
+def serve(world: AwsWorld, package: Package) -> None:
+    """Deploy ``package``, print how to reach it, and wait for an interrupt."""
+    arn, _ = deploy(world, package)
+    print("# a local stand-in for AWS: moto's server behind the test proxy, on 127.0.0.1")
+    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        print(f"export {name}={os.environ[name]}")
+    print(f"lambda-analyzer scan {arn}")
+    print("# serving until interrupted (Ctrl-C)", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        while True:
+            time.sleep(3600)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -220,11 +237,17 @@ def main() -> None:
         help=f"a shared case or sample function [default: {DEFAULT_FUNCTION}]",
     )
     parser.add_argument("--rounds", type=int, default=5, help="rounds of two scans [default: 5]")
+    parser.add_argument(
+        "--serve", action="store_true", help="deploy the function and serve it; measure nothing"
+    )
     arguments = parser.parse_args()
     package = load_package(arguments.function)
     warm_up = load_package(WARM_UP_FUNCTION)
 
     with local_aws() as world:
+        if arguments.serve:
+            serve(world, package)
+            return
         arn, keys = deploy(world, package)
         warm_up_arn, _ = deploy(world, warm_up)
         with tempfile.TemporaryDirectory(prefix="bench-fetch-warm-up-") as scratch:

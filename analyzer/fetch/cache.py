@@ -28,10 +28,19 @@ def default_cache_dir() -> Path:
 
 def open_cache(cache_dir: Path | None = None, *, enabled: bool = True) -> CodeCache | None:
     """The cache the options ask for: ``--cache-dir`` (or the default folder), or none at all
-    for ``--no-cache``."""
+    for ``--no-cache``.
+
+    Its folder is made at once, so that one that cannot be is a ``FetchError`` before any
+    download rather than a failure of each.
+    """
     if not enabled:
         return None
-    return CodeCache(cache_dir if cache_dir is not None else default_cache_dir())
+    cache = CodeCache(cache_dir if cache_dir is not None else default_cache_dir())
+    try:
+        cache.zips_folder()
+    except FetchError as exc:
+        raise FetchError(f"{exc} (give another --cache-dir, or --no-cache)") from None
+    return cache
 
 
 def cache_key(code_sha256: str) -> str:
@@ -48,6 +57,8 @@ def cache_key(code_sha256: str) -> str:
     return digest.hex()
 
 
+# TODO: nothing is ever evicted: the cache grows by every distinct zip seen (a size cap with
+# least-recently-used eviction, or a command that prunes it, would retire this).
 class CodeCache:
     """Zips stored under ``root/zips/<hex digest>.zip``, so the same code is downloaded once.
 
@@ -63,8 +74,8 @@ class CodeCache:
     def __repr__(self) -> str:
         return f"CodeCache({str(self.root)!r})"
 
-    def zip_path(self, code_sha256: str) -> Path:
-        """Where the zip with this ``CodeSha256`` is stored; its folder exists on return."""
+    def zips_folder(self) -> Path:
+        """The folder of the zips, made if need be; ``FetchError`` when it cannot be."""
         folder = self.root / "zips"
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -72,7 +83,11 @@ class CodeCache:
             raise FetchError(
                 f"the cache folder {folder} cannot be created: {exc.strerror or exc}"
             ) from exc
-        return folder / f"{cache_key(code_sha256)}.zip"
+        return folder
+
+    def zip_path(self, code_sha256: str) -> Path:
+        """Where the zip with this ``CodeSha256`` is stored; its folder exists on return."""
+        return self.zips_folder() / f"{cache_key(code_sha256)}.zip"
 
     def lookup(self, code_sha256: str) -> Path | None:
         """The stored zip with this ``CodeSha256``, or ``None`` when absent or damaged."""

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -170,12 +171,15 @@ def _stream_to(
 ) -> None:
     digest = hashlib.sha256()
     received = 0
-    descriptor, temporary_name = tempfile.mkstemp(
-        dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
-    )
+    try:
+        descriptor, temporary_name = tempfile.mkstemp(
+            dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
+        )
+    except OSError as exc:
+        raise _unwritable(label, destination, exc) from None
     temporary = Path(temporary_name)
     try:
-        with os.fdopen(descriptor, "wb") as output:
+        with _writing(label, destination), os.fdopen(descriptor, "wb") as output:
             while True:
                 try:
                     chunk = response.read(_CHUNK)
@@ -201,11 +205,27 @@ def _stream_to(
                 f"{label}: the downloaded code does not match its CodeSha256 "
                 f"(expected {code_sha256}, got {actual})"
             )
-        os.replace(temporary, destination)
+        with _writing(label, destination):
+            os.replace(temporary, destination)
         logger.debug("%s: downloaded %d bytes matching CodeSha256 %s", label, received, actual)
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+
+
+@contextlib.contextmanager
+def _writing(label: str, destination: Path) -> Iterator[None]:
+    """A full disk or a folder that refuses files becomes a ``FetchError``."""
+    try:
+        yield
+    except OSError as exc:
+        raise _unwritable(label, destination, exc) from None
+
+
+def _unwritable(label: str, destination: Path, exc: OSError) -> FetchError:
+    return FetchError(
+        f"{label}: the code cannot be written to {destination.parent} ({exc.strerror or exc})"
+    )
 
 
 def _declared_length(response: http.client.HTTPResponse) -> int | None:

@@ -6,6 +6,8 @@ import hashlib
 import json
 import logging
 import os
+import resource
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -88,8 +90,15 @@ def scan() -> Iterator[Scan]:
     yield run
 
 
-def run_command(*arguments: str, environment: dict[str, str] | None = None) -> Run:
-    """``lambda-analyzer`` as a separate process, with this process's environment."""
+def run_command(
+    *arguments: str,
+    environment: dict[str, str] | None = None,
+    before: Callable[[], None] | None = None,
+) -> Run:
+    """``lambda-analyzer`` as a separate process, with this process's environment.
+
+    ``before`` runs in the child process before the command starts.
+    """
     completed = subprocess.run(
         [sys.executable, "-m", "analyzer.cli", *arguments],
         cwd=REPO,
@@ -98,6 +107,7 @@ def run_command(*arguments: str, environment: dict[str, str] | None = None) -> R
         text=True,
         timeout=120,
         check=False,
+        preexec_fn=before,
     )
     return Run(completed.returncode, completed.stdout, completed.stderr)
 
@@ -658,6 +668,57 @@ def test_code_that_expands_past_the_cap_is_analysed_up_to_it_and_the_report_says
     assert finding_keys(run.report) == [("removed-stdlib-module", "app.py", 1, "medium", "import")]
     assert run.stderr == f"WARNING analyzer.fetch.local: {message}\n"
     assert run.exit_code == 1
+
+
+def test_a_cache_folder_that_cannot_be_made_is_one_clear_error(
+    aws: AwsSession, scan: Scan, tmp_path: Path, function_by_name: str
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+
+    run = scan(function_arn(function_by_name), "--cache-dir", str(blocker))
+
+    assert_one_line_error(
+        run,
+        f"the cache folder {blocker / 'zips'} cannot be created: Not a directory (give another "
+        "--cache-dir, or --no-cache)",
+    )
+
+
+def limit_file_size() -> None:
+    """In the child process: files may not grow past 64 bytes, as on a full disk."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
+    # The signal would end the process; ignored, the write fails with EFBIG instead.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def test_a_download_the_disk_refuses_leaves_a_report_that_says_so(
+    aws: AwsSession, tmp_path: Path
+) -> None:
+    files = small_function("scan-disk-full")
+    aws.world.create_function("scan-disk-full", files)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+
+    run = run_command(
+        "scan",
+        function_arn("scan-disk-full"),
+        "--format",
+        "json",
+        "--cache-dir",
+        str(cache),
+        environment={"PYTHONDONTWRITEBYTECODE": "1"},
+        before=limit_file_size,
+    )
+
+    message = (
+        f"function scan-disk-full: the code cannot be written to {cache / 'zips'} (File too "
+        "large); the function is not analysed"
+    )
+    assert run.report["errors"] == [{"stage": "fetch", "message": message, "path": None}]
+    assert run.stderr == f"WARNING analyzer.fetch.remote: {message}\n"
+    assert run.exit_code == 1
+    assert list((cache / "zips").iterdir()) == []
 
 
 # --- secrets ------------------------------------------------------------------------------
