@@ -1721,9 +1721,12 @@ class _Run:
     def _still_current(self, previous: StoredFunction, known_hash: str | None) -> bool:
         """Whether an earlier run's row stands for this run without a scan."""
         if previous.status == "failed":
-            if self.request.retry_failed:
-                return False
-            return known_hash is None or known_hash == previous.content_hash
+            # Without the hash beforehand, the identify stage compares it.
+            return (
+                not self.request.retry_failed
+                and known_hash is not None
+                and known_hash == previous.content_hash
+            )
         if previous.status != "done" or previous.tool_version != __version__:
             return False
         if not set(self.request.targets) <= set(previous.targets):
@@ -1771,14 +1774,26 @@ class _Run:
             identified.code_sha256,
             self.request.targets,
         )
+        failed_before = (
+            previous is not None and previous.status == "failed" and not self.request.retry_failed
+        )
         if identified.failure is not None:
+            if failed_before:
+                # It fails as it did: the earlier row stands.
+                self._count_unchanged(failed=True)
+                return
             self._fail([member], *identified.failure)
             return
         assert identified.content_hash is not None
         if previous is not None and self._unchanged(previous, identified.content_hash):
-            self.counts.unchanged += 1
-            self.counts.done += 1
-            self._report_progress()
+            self._count_unchanged(failed=False)
+            return
+        if (
+            failed_before
+            and previous is not None
+            and previous.content_hash == identified.content_hash
+        ):
+            self._count_unchanged(failed=True)
             return
         package = self.packages.get(identified.content_hash)
         if package is not None and not package.finished:
@@ -1789,6 +1804,14 @@ class _Run:
         package = _Package(identified.content_hash, [member])
         self.packages[identified.content_hash] = package
         stages.fetch(self.fetcher.fetch, identified, package)
+
+    def _count_unchanged(self, *, failed: bool) -> None:
+        self.counts.unchanged += 1
+        if failed:
+            self.counts.failed += 1
+        else:
+            self.counts.done += 1
+        self._report_progress()
 
     def _unchanged(self, previous: StoredFunction, content: str) -> bool:
         return (
