@@ -933,13 +933,15 @@ def _runtime_cell(function: CiFunction) -> str:
     return runtime.value if runtime is not None else "?"
 
 
-def _target_cell(function: CiFunction) -> str:
+def _move_cell(function: CiFunction) -> str:
+    """The move the function was checked for, and where its target came from."""
     origin = {
-        RUNTIME_FROM_TEMPLATE: "from the template",
-        RUNTIME_FROM_OPTION: "from --target",
-        RUNTIME_FROM_DEFAULT: "default",
+        RUNTIME_FROM_TEMPLATE: "target from the template",
+        RUNTIME_FROM_OPTION: "target from --target",
+        RUNTIME_FROM_DEFAULT: "default target",
     }[function.target_from]
-    return f"{function.report.target.name} ({origin})"
+    report = function.report
+    return f"{report.function.source_runtime} → {report.target.name} ({origin})"
 
 
 def render_text(result: CiResult) -> str:
@@ -957,9 +959,9 @@ def render_text(result: CiResult) -> str:
         )
         extra = f", {new} new" if result.has_baseline else ""
         lines.append(
-            f"  {function.definition.name} ({_where(function.definition.location)}): "
-            f"{_runtime_cell(function)} -> {_target_cell(function)}: {report.verdict.value} "
-            f"{report.score}/100, {len(report.findings)} finding(s){extra}"
+            f"  {function.definition.name} ({_where(function.definition.location)}): runtime "
+            f"{_runtime_cell(function)}, checked as {_move_cell(function).replace('→', '->')}: "
+            f"{report.verdict.value} {report.score}/100, {len(report.findings)} finding(s){extra}"
         )
     if result.failing:
         lines.append("failing:")
@@ -1012,7 +1014,7 @@ def render_summary(result: CiResult) -> str:
 
 def _functions_table(result: CiResult, code: Callable[..., str], text: Callable[[str], str]) -> str:
     rows = [
-        "| function | defined at | runtime | checked for | verdict | score | findings |",
+        "| function | defined at | runtime | checked as | verdict | score | findings |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for function in result.functions:
@@ -1024,7 +1026,7 @@ def _functions_table(result: CiResult, code: Callable[..., str], text: Callable[
                     code(function.definition.name, in_table=True),
                     code(_where(function.definition.location), in_table=True),
                     text(_runtime_cell(function)),
-                    text(_target_cell(function)),
+                    text(_move_cell(function)),
                     f"**{report.verdict.value}**",
                     str(report.score),
                     str(len(report.findings)),

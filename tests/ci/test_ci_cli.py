@@ -17,7 +17,10 @@ def test_the_summary_and_json_files_are_written_and_the_exit_code_is_1(tmp_path:
     assert result.returncode == 1, result.stderr
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("## lambda-analyzer: fails: 3 findings at high or worse\n")
-    assert "| `OrdersFunction` | `template.yaml:9` | python3.12 |" in text
+    assert (
+        "| `OrdersFunction` | `template.yaml:9` | python3.12 | "
+        "python3.9 → python3.12 (target from the template) | **blocked** |"
+    ) in text
     assert "### Findings that fail the check" in text
     assert report.read_text(encoding="utf-8").startswith('{\n  "schema_version": 1,')
     assert result.stdout.splitlines()[0] == (
