@@ -37,6 +37,7 @@ from analyzer.rules.catalogue import ApiChange, load_catalogue
 Version = tuple[int, int]
 MEASURED: tuple[Version, ...] = ((3, 9), (3, 10), (3, 11), (3, 12), (3, 13))
 TIMEOUT_SECONDS = 30
+UNBOUND_CALL = "doesn't apply to a 'NoneType' object"
 STRICT_WARNINGS = ("-W", "error::DeprecationWarning", "-W", "error::PendingDeprecationWarning")
 
 
@@ -110,6 +111,9 @@ def refuses_keyword(outcome: str, parameter: str) -> bool:
         return False
     if "takes no keyword arguments" in outcome:
         return True
+    if re.search(r"takes at most \d+ (positional )?arguments? \(\d+ given\)", outcome):
+        # A C function counts the keyword among its arguments before naming it.
+        return True
     if f"multiple values for argument '{parameter}'" in outcome:
         # The keyword fell into **kwargs and reached a callee that already has it.
         return True
@@ -133,8 +137,14 @@ def verify(row: ApiChange) -> Verdict:
     for version, outcome in clean.items():
         if outcome != "ok":
             verdict.problems.append(f"clean fails on {text(version)}: {outcome}")
-    if all(outcome.startswith("ModuleNotFoundError") for outcome in flagged.values()):
+    if any(exists_on(row, version) for version in MEASURED) and all(
+        outcome.startswith("ModuleNotFoundError") for outcome in flagged.values()
+    ):
         # A module this Linux build never had (msilib is Windows-only).
+        verdict.notes.append("unverifiable")
+        return verdict
+    if any(UNBOUND_CALL in outcome for outcome in flagged.values()):
+        # A C method called on its class wants an instance before it reads any keyword.
         verdict.notes.append("unverifiable")
         return verdict
     for version, outcome in flagged.items():

@@ -43,6 +43,8 @@ def test_row_is_well_formed(row: ApiChange) -> None:
     assert row.kind in KINDS
     assert (row.parameter is not None) == (row.kind == "parameter")
     assert any(version is not None for version in (row.added, row.deprecated, row.removed))
+    if row.deprecated is not None:
+        assert row.deprecated <= NEWEST_TARGET
     if row.deprecated is not None and row.removed is not None:
         assert row.deprecated <= row.removed
     if row.added is not None:

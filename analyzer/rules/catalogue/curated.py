@@ -789,8 +789,8 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         removed=(3, 13),
         replacement="locale.setlocale(locale.LC_ALL, '')",
         source=_source("3.13", "Removed Modules And APIs", "locale.resetlocale"),
-        flagged="import locale\n\nlocale.resetlocale()\nprint(locale.getlocale())\n",
-        clean='import locale\n\nlocale.setlocale(locale.LC_ALL, "")\nprint(locale.getlocale())\n',
+        flagged="import locale\n\nprint(callable(locale.resetlocale))\n",
+        clean="import locale\n\nprint(callable(locale.setlocale))\n",
     ),
     _row(
         "pkgutil.find_loader",
@@ -852,8 +852,8 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         removed=(3, 13),
         replacement="re.compile",
         source=_source("3.13", "Removed Modules And APIs", "re.template and re.TEMPLATE"),
-        flagged='import re\n\nprint(re.template("a+").pattern)\n',
-        clean='import re\n\nprint(re.compile("a+").pattern)\n',
+        flagged='import re\n\nprint(re.template("abc").pattern)\n',
+        clean='import re\n\nprint(re.compile("abc").pattern)\n',
     ),
     _row(
         "sqlite3.connect",
@@ -992,6 +992,16 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         "print(unittest.makeSuite(unittest.TestCase).countTestCases())\n",
         clean="import unittest\n\n"
         "print(unittest.TestLoader().loadTestsFromTestCase(unittest.TestCase).countTestCases())\n",
+    ),
+    _row(
+        "urllib.parse.Quoter",
+        "name",
+        deprecated=(3, 11),
+        removed=(3, 14),
+        replacement="urllib.parse.quote or urllib.parse.quote_from_bytes",
+        source=_source("3.14", "Removed", "urllib.parse.Quoter"),
+        flagged='import urllib.parse\n\nquoter = urllib.parse.Quoter(b"/")\nprint(quoter[32])\n',
+        clean='import urllib.parse\n\nprint(urllib.parse.quote(" ", safe="/"))\n',
     ),
 )
 
