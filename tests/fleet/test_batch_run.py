@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 from fleet_cases import SAMPLES, add_function, rows, scan_log
@@ -305,4 +312,70 @@ def test_a_layer_shared_by_functions_is_analysed_once_and_reports_equal_single_s
         "one": ["removed-stdlib-module", "removed-stdlib-api"],
         "two": ["removed-stdlib-module", "removed-stdlib-api"],
         "three": [],
+    }
+
+
+def _deps_fixtures() -> ModuleType:
+    """The deps tests' local index (a real Simple API server over real wheels)."""
+    path = Path(__file__).resolve().parents[1] / "deps" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("deps_index_fixtures", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while defined
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def local_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    fixtures = _deps_fixtures()
+    index = fixtures.LocalIndex("", fixtures.build_catalogue(tmp_path_factory.mktemp("wheels")))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), fixtures._make_handler(index))
+    index.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield index
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_dependency_shared_by_functions_is_asked_of_the_index_once_per_run(
+    tmp_path: Path, local_index: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIP_CONFIG_FILE", "/dev/null")
+    fleet = tmp_path / "fleet"
+    pins = "helper==1.0\npurepkg==2.0\n"
+    add_function(fleet, "one", "customer-sync", files={"requirements.txt": pins})
+    add_function(fleet, "two", "invoice-totals", files={"requirements.txt": pins})
+    add_function(fleet, "three", "image-intake", files={"requirements.txt": "helper==1.0\n"})
+    options = AnalysisOptions(
+        index_url=local_index.url("simple"), vulnerabilities=False, use_cache=False
+    )
+    local_index.clear()
+
+    summary = batch(fleet, tmp_path / "results.sqlite3", options=options)
+
+    assert summary.counts.done == 3
+    assert local_index.asked("/simple/simple/helper/") == ["/simple/simple/helper/"]
+    assert local_index.asked("/simple/simple/purepkg/") == ["/simple/simple/purepkg/"]
+    rows_found = rows(
+        tmp_path / "results.sqlite3",
+        "SELECT f.name, a.report FROM functions f JOIN analyses a "
+        "ON a.analysis_key = f.analysis_key WHERE a.target = 'python3.11' ORDER BY f.name",
+    )
+    dependencies = {
+        str(name): [
+            (row.name, row.version, row.status)
+            for row in decode_report(bytes(blob)).dependencies  # type: ignore[arg-type]
+        ]
+        for name, blob in rows_found
+    }
+    assert dependencies == {
+        "one": [("helper", "1.0", "wheel"), ("purepkg", "2.0", "wheel")],
+        "three": [("helper", "1.0", "wheel")],
+        "two": [
+            ("helper", "1.0", "wheel"),
+            ("purepkg", "2.0", "wheel"),
+            ("tomli", "2.0.1", "vendored"),
+        ],
     }
