@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Iterable, Iterator
+import operator as operator_module
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import typeshed_client
 
@@ -145,19 +147,17 @@ def evaluate_condition(test: ast.expr, version: Version) -> bool:
     return True
 
 
-def _compare(left: object, operator: ast.cmpop, right: object) -> bool:
-    comparisons = {
-        ast.GtE: lambda a, b: a >= b,
-        ast.Gt: lambda a, b: a > b,
-        ast.Lt: lambda a, b: a < b,
-        ast.LtE: lambda a, b: a <= b,
-        ast.Eq: lambda a, b: a == b,
-        ast.NotEq: lambda a, b: a != b,
+def _compare(left: Any, operator: ast.cmpop, right: Any) -> bool:
+    comparisons: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
+        ast.GtE: operator_module.ge,
+        ast.Gt: operator_module.gt,
+        ast.Lt: operator_module.lt,
+        ast.LtE: operator_module.le,
+        ast.Eq: operator_module.eq,
+        ast.NotEq: operator_module.ne,
     }
-    for operator_type, compare in comparisons.items():
-        if isinstance(operator, operator_type):
-            return bool(compare(left, right))
-    return True
+    compare = comparisons.get(type(operator))
+    return bool(compare(left, right)) if compare is not None else True
 
 
 def live_statements(body: Iterable[ast.stmt], version: Version) -> Iterator[ast.stmt]:
