@@ -476,7 +476,12 @@ class BatchDatabase:
     # --- runs
 
     def start_run(self, targets: Sequence[str], source: str, catalogue: str) -> int:
+        """Record a new run; a run still marked running was killed (the caller holds the
+        database's lock), and is marked so."""
         with self.transaction() as connection:
+            connection.execute(
+                "UPDATE runs SET status = 'killed' WHERE status = 'running' AND finished_at IS NULL"
+            )
             cursor = connection.execute(
                 "INSERT INTO runs (started_at, status, tool_version, catalogue_version, "
                 "targets, input) VALUES (?, 'running', ?, ?, ?, ?)",
