@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -195,9 +196,14 @@ class LambdaApi:
         and ``--region``, credentials from boto3's standard chain, and ``AWS_ENDPOINT_URL``
         (or the profile's ``endpoint_url``) honoured by boto3 itself.
 
+        Without ``region``, ``AWS_REGION`` wins over ``AWS_DEFAULT_REGION`` and the profile's
+        region, as for the AWS CLI (https://docs.aws.amazon.com/cli/latest/userguide/
+        cli-configure-envvars.html); boto3 reads only the other two.
+
         ``subject`` (``function orders-api``) begins the message of a ``FetchError``.
         """
         _hold_chatty_loggers()
+        region = region or os.environ.get("AWS_REGION") or None
         config = Config(
             # total_max_attempts counts the first try; botocore's max_attempts does not.
             retries={"mode": retry_mode, "total_max_attempts": max_attempts},

@@ -365,6 +365,35 @@ def test_a_profile_gives_the_credentials_and_the_region(
     assert run.exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("variables", "options"),
+    [
+        pytest.param({"AWS_DEFAULT_REGION": REGION}, (), id="AWS_DEFAULT_REGION"),
+        pytest.param(
+            {"AWS_REGION": REGION, "AWS_DEFAULT_REGION": "us-west-2"},
+            (),
+            id="AWS_REGION-wins-over-AWS_DEFAULT_REGION",
+        ),
+        pytest.param({"AWS_REGION": "us-west-2"}, ("--region", REGION), id="--region-wins"),
+    ],
+)
+def test_the_region_of_a_name_follows_the_aws_cli(
+    aws: AwsSession,
+    scan: Scan,
+    function_by_name: str,
+    variables: dict[str, str],
+    options: tuple[str, ...],
+) -> None:
+    """``--region``, then ``AWS_REGION``, then ``AWS_DEFAULT_REGION``; the function exists
+    only in REGION."""
+    for name, value in variables.items():
+        aws.monkeypatch.setenv(name, value)
+
+    run = scan(function_by_name, *options, "--format", "json", "--no-cache")
+
+    assert run.report["function"]["arn"] == function_arn(function_by_name)
+
+
 # --- options given with an ARN ------------------------------------------------------------
 
 
