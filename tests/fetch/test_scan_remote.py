@@ -23,17 +23,18 @@ from aws_fixtures import (
     PRESIGNED_SIGNATURE,
     REGION,
     AwsSession,
+    AwsWorld,
     Fault,
     code_sha256,
     corrupted,
     zip_bytes,
 )
-from conftest import CASES_DIR
 from typer.testing import CliRunner
 
 from analyzer.cli import app
+from tests.conftest import REPO, SAMPLES, shared_folder
 
-REPO = Path(__file__).resolve().parents[2]
+CASES_DIR = shared_folder() / "cases"
 
 
 def function_arn(name: str, region: str = REGION) -> str:
@@ -251,7 +252,7 @@ EDITED_FILES = {"main.py": "def handler(event, context):\n    return 2\n"}
 
 
 @pytest.fixture(scope="module")
-def released_function(aws_world: Any) -> str:
+def released_function(aws_world: AwsWorld) -> str:
     """``scan-released``: version 1 (alias ``prod``) on python3.8 with ``app.handler`` and
     ``import imp``; ``$LATEST`` since moved to python3.9, ``main.handler`` and clean code."""
     admin = aws_world.client("lambda")
@@ -314,7 +315,7 @@ def test_a_qualified_arn_scans_that_version_with_its_own_configuration(
 
 
 @pytest.fixture(scope="module")
-def function_by_name(aws_world: Any) -> str:
+def function_by_name(aws_world: AwsWorld) -> str:
     """``scan-by-name``, a clean function."""
     aws_world.create_function("scan-by-name", small_function("scan-by-name"))
     return "scan-by-name"
@@ -398,7 +399,7 @@ def test_the_region_of_a_name_follows_the_aws_cli(
 
 
 @pytest.fixture(scope="module")
-def overridden_function(aws_world: Any) -> str:
+def overridden_function(aws_world: AwsWorld) -> str:
     """``scan-overridden``: python3.9, arm64, ``app.handler``; its code uses ``asyncio.coroutine``
     (removed in 3.11) inside a function of ``jobs.py``."""
     aws_world.create_function(
@@ -816,7 +817,7 @@ COMMON_LAYER_FILES = {"python/fleet_common.py": "import json\n"}
 
 
 @pytest.fixture(scope="module")
-def fleet_pair(aws_world: Any) -> tuple[str, str]:
+def fleet_pair(aws_world: AwsWorld) -> tuple[str, str]:
     """Two functions sharing the layer ``scan-fleet-common``; their ARNs."""
     common = aws_world.publish_layer("scan-fleet-common", COMMON_LAYER_FILES)
     for name in ("scan-fleet-a", "scan-fleet-b"):
@@ -890,9 +891,13 @@ def test_no_cache_downloads_every_time_and_stores_nothing(
 
 # --- a deployed function reports as its zip scanned locally -------------------------------
 
-SAMPLES = REPO / "sample_functions"
 SAMPLE_NAMES = sorted(path.stem for path in SAMPLES.glob("*.zip"))
 CASE_NAMES = sorted(path.parent.name for path in CASES_DIR.glob("*/configuration.json"))
+
+
+def test_there_are_samples_and_shared_cases_to_deploy() -> None:
+    assert len(SAMPLE_NAMES) >= 8
+    assert len(CASE_NAMES) >= 16
 
 
 def zip_of_folder(folder: Path) -> bytes:
@@ -972,13 +977,18 @@ def comparable(run: Run) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    "package",
-    [pytest.param(sample_package(name), id=f"sample-{name}") for name in SAMPLE_NAMES]
-    + [pytest.param(case_package(name), id=f"case-{name}") for name in CASE_NAMES],
+    ("make_package", "name"),
+    [pytest.param(sample_package, name, id=f"sample-{name}") for name in SAMPLE_NAMES]
+    + [pytest.param(case_package, name, id=f"case-{name}") for name in CASE_NAMES],
 )
 def test_a_deployed_function_reports_as_its_zip_scanned_locally_with_its_configuration(
-    aws: AwsSession, scan: Scan, tmp_path: Path, package: DeploymentPackage
+    aws: AwsSession,
+    scan: Scan,
+    tmp_path: Path,
+    make_package: Callable[[str], DeploymentPackage],
+    name: str,
 ) -> None:
+    package = make_package(name)
     deployed = deploy(aws, package)
     local = tmp_path / "local"
     (local / "layers").mkdir(parents=True)
@@ -1004,6 +1014,7 @@ def test_a_deployed_function_reports_as_its_zip_scanned_locally_with_its_configu
     )
     assert remote_report == local_report
     assert remote.exit_code == offline.exit_code
+    assert remote_report["files_analysed"] > 0
     # The deployed configuration is the one scanned: no flag stood in for it.
     function = remote_report["function"]
     assert (
