@@ -9,6 +9,7 @@ import json
 from analyzer.fleet import TOP_BLOCKERS, FleetReport
 from analyzer.report.fleet_formats import blockers_text
 from analyzer.report.interface import DEFAULT_OPTIONS, RenderOptions
+from analyzer.report.presentation import printable
 
 # Spreadsheets run a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -100,5 +101,6 @@ def render(report: FleetReport, *, options: RenderOptions = DEFAULT_OPTIONS) -> 
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    text = str(value)
+    # Names and tags come from the accounts: a control sequence must not restyle a terminal.
+    text = printable(str(value))
     return f"'{text}" if text.startswith(_FORMULA_START) else text
