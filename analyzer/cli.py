@@ -60,6 +60,15 @@ class OutputFormat(str, enum.Enum):
     TABLE = "table"
     JSON = "json"
     MARKDOWN = "markdown"
+    SARIF = "sarif"
+
+
+class ListFormat(str, enum.Enum):
+    """Formats of listings such as ``runtimes``."""
+
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
 
 
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show the debug log on stderr.")]
@@ -288,8 +297,8 @@ def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
 @app.command()
 def runtimes(
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="table, json or markdown.")
-    ] = OutputFormat.TABLE,
+        ListFormat, typer.Option("--format", help="table, json or markdown.")
+    ] = ListFormat.TABLE,
 ) -> None:
     """List the Lambda Python runtimes, their OS, glibc and dates, marking those past a date."""
     import datetime as dt
@@ -313,7 +322,7 @@ def runtimes(
         }
         for runtime in RUNTIMES.values()
     ]
-    if output_format is OutputFormat.JSON:
+    if output_format is ListFormat.JSON:
         _write(json.dumps({"today": today.isoformat(), "runtimes": rows}, indent=2), None)
         return
     headers = [
@@ -326,7 +335,7 @@ def runtimes(
         "block_update",
         "status",
     ]
-    if output_format is OutputFormat.MARKDOWN:
+    if output_format is ListFormat.MARKDOWN:
         lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
         lines += ["| " + " | ".join(str(row[h]) for h in headers) + " |" for row in rows]
         _write("\n".join(lines), None)

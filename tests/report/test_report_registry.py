@@ -15,7 +15,7 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def test_the_formats_are_the_command_line_names() -> None:
-    assert [fmt.value for fmt in ReportFormat] == ["table", "json", "markdown"]
+    assert [fmt.value for fmt in ReportFormat] == ["table", "json", "markdown", "sarif"]
 
 
 @pytest.mark.parametrize("fmt", list(ReportFormat))
