@@ -237,6 +237,38 @@ def fleet_env(fleet: Fleet, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         yield env
 
 
+@pytest.fixture(scope="session")
+def fleet_database(fleet: Fleet, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Account A in both regions, inventoried with invocations and state machines, scanned
+    for python3.11 and python3.12: the database of the fleet report's tests."""
+    from analyzer.batch import BatchRequest, run_batch
+    from analyzer.fetch.inventory import InventoryRequest, take_inventory, write_inventory
+    from analyzer.pipeline import AnalysisOptions
+
+    folder = tmp_path_factory.mktemp("fleet-report")
+    with fleet_environment(fleet, tmp_path_factory.mktemp("aws-config")):
+        inventory = take_inventory(
+            InventoryRequest(
+                regions=(REGION_1, REGION_2),
+                profiles=("team-a",),
+                invocation_days=7,
+                state_machines=True,
+            )
+        )
+        write_inventory(inventory, folder / "inventory.json")
+        run_batch(
+            BatchRequest(
+                source=folder / "inventory.json",
+                database=folder / "results.sqlite3",
+                targets=("python3.11", "python3.12"),
+                workers=2,
+                options=AnalysisOptions(check_dependencies=False),
+                code_cache_dir=folder / "cache",
+            )
+        )
+    return folder / "results.sqlite3"
+
+
 __all__ = [
     "ACCOUNT_A",
     "ACCOUNT_B",

@@ -8,12 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import PAGE_FUNCTIONS, Fleet, fleet_environment
-from fleet_world import ACCOUNT_A, REGION_1, REGION_2
+from conftest import PAGE_FUNCTIONS
+from fleet_world import ACCOUNT_A, REGION_1
 
-from analyzer.batch import BatchRequest, run_batch
 from analyzer.errors import InputError
-from analyzer.fetch.inventory import InventoryRequest, take_inventory, write_inventory
 from analyzer.fleet import (
     Blocker,
     FleetFunction,
@@ -27,39 +25,10 @@ from analyzer.fleet import (
     prioritise,
     upgrades,
 )
-from analyzer.pipeline import AnalysisOptions
 
 TARGETS = ("python3.11", "python3.12")
 REPORT_DATE = dt.date(2025, 6, 1)
 """python3.8 is past all its dates then (updates blocked 2025-03-31); python3.9 is supported."""
-
-
-@pytest.fixture(scope="module")
-def fleet_database(fleet: Fleet, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Account A in both regions, with invocations and state machines, scanned for 3.11 and
-    3.12."""
-    folder = tmp_path_factory.mktemp("fleet-report")
-    with fleet_environment(fleet, tmp_path_factory.mktemp("aws-config")):
-        inventory = take_inventory(
-            InventoryRequest(
-                regions=(REGION_1, REGION_2),
-                profiles=("team-a",),
-                invocation_days=7,
-                state_machines=True,
-            )
-        )
-        write_inventory(inventory, folder / "inventory.json")
-        run_batch(
-            BatchRequest(
-                source=folder / "inventory.json",
-                database=folder / "results.sqlite3",
-                targets=TARGETS,
-                workers=2,
-                options=AnalysisOptions(check_dependencies=False),
-                code_cache_dir=folder / "cache",
-            )
-        )
-    return folder / "results.sqlite3"
 
 
 @pytest.fixture(scope="module")
