@@ -1940,7 +1940,7 @@ class _Run:
         self._close(package)
 
     def _fail(self, members: list[PackageMember], kind: str, message: str) -> None:
-        logger.warning("%s: %s", ", ".join(member.item.name for member in members), message)
+        logger.info("%s: %s", ", ".join(member.item.name for member in members), message)
         self.database.record_failed(members, kind, message, self.run_id)
         self.counts.failed += len(members)
         self._report_progress()

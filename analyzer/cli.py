@@ -490,15 +490,22 @@ def inventory(
     reported and the rest is still written."""
     _configure_logging(verbose, quiet)
     with _user_errors(verbose):
+        import re
+
         from analyzer.fetch.inventory import (
             InventoryRequest,
             inventory_text,
             take_inventory,
             write_inventory,
         )
-        from analyzer.runtimes import get_runtime
 
-        runtimes = tuple(get_runtime(name).name for name in runtime or ())
+        # Any Python runtime Lambda ever had is listed, also those this tool does not analyse.
+        runtimes = tuple(
+            name if name.startswith("python") else f"python{name}" for name in runtime or ()
+        )
+        for name in runtimes:
+            if not re.fullmatch(r"python\d\.\d+", name):
+                _fail(f"--runtime takes a Python runtime such as python3.9, not {name!r}")
         request = InventoryRequest(
             regions=tuple(region or ()),
             all_regions=all_regions,

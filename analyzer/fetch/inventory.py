@@ -353,7 +353,7 @@ class _Scope:
             return self.session.client(service, region_name=self.region, config=_CLIENT_CONFIG)  # type: ignore[call-overload]
 
     def problem(self, stage: str, message: str, function: str | None = None) -> None:
-        logger.warning("%s, %s: %s", self.source.label, self.region, message)
+        logger.info("%s, %s: %s", self.source.label, self.region, message)
         self.problems.append(
             InventoryProblem(self.source.label, self.region, stage, message, function)
         )
