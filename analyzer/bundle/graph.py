@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 import mmap
+import re
+import sys
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
 
 from analyzer.bundle.layout import (
     FUNCTION_ROOT,
@@ -21,7 +25,15 @@ from analyzer.bundle.layout import (
     file_kind,
     universal_module_name,
 )
-from analyzer.models import AnalysisError, Finding, ImportRecord, Reach, SourceAnalysis
+from analyzer.bundle.loadtime import ModuleCode, read_module_code
+from analyzer.models import (
+    AnalysisError,
+    Category,
+    Finding,
+    ImportRecord,
+    Reach,
+    SourceAnalysis,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +45,12 @@ BINARY_RULE_PREFIXES = ("native-", "pyc-")
 # weakest link does, and a module is reached the way its best chain is.
 _ORDER = (Reach.IMPORT, Reach.CALL, Reach.GUARDED)
 _RANK = {reach: rank for rank, reach in enumerate(_ORDER)}
+
+LEGACY_FINDER_SYMBOL = "importlib.abc.MetaPathFinder.find_module"
+"""The symbol of the source rule's finding on a finder with ``find_module`` but no
+``find_spec`` (``analyzer/rules/checks/legacy_import_hook.py``)."""
+MAX_PROMOTION_ROUNDS = 4
+"""Rounds of promoting imports that calls at load time run; each may reach new callers."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,47 @@ class FailedImport:
     that loads that extension module, where the traceback's last Python frame is."""
 
 
+@dataclass(frozen=True)
+class StatementReach:
+    """How one statement runs, where that is not how the rest of its module's code runs.
+
+    Findings at ``path``:``line`` whose engine reach is one of ``replaces`` (and whose symbol
+    is ``symbol``, when set) take ``reach`` and ``chain``, and ``note`` is added to their
+    message. Three kinds of statement get one:
+
+    - an import inside a function or constructor that code running at load time calls
+      (``ffi = cffi.FFI()`` runs ``import _cffi_backend`` in ``FFI.__init__``): ``IMPORT``;
+    - an import guarded by ``except ImportError`` whose handler fails too (it imports a
+      module that exists nowhere, or raises): the guard does not hold;
+    - a legacy ``sys.meta_path`` finder (``find_module`` only): it breaks where modules it
+      provides are imported (``from six.moves import ...``), so it takes the reach of the
+      best such import statement, and ``UNREACHED`` when nothing imports through it.
+    """
+
+    path: str
+    line: int
+    reach: Reach
+    chain: tuple[str, ...] = ()
+    replaces: frozenset[Reach] = frozenset({Reach.IMPORT, Reach.CALL, Reach.GUARDED})
+    symbol: str | None = None
+    note: str = ""
+
+
+class PathReach(dict[str, "ModuleReach"]):
+    """``ImportGraph.reach_of_path``: each display path's ``ModuleReach``, and in
+    ``statements`` the statements that run otherwise than their module's code."""
+
+    statements: dict[tuple[str, int], StatementReach]
+
+    def __init__(
+        self,
+        by_path: Mapping[str, ModuleReach] | None = None,
+        statements: Mapping[tuple[str, int], StatementReach] | None = None,
+    ) -> None:
+        super().__init__(by_path or {})
+        self.statements = dict(statements or {})
+
+
 @dataclass
 class _Links:
     """The import statements of every module, as the breadth-first walks need them."""
@@ -84,6 +143,10 @@ class _Links:
     """(importer, module, rank, line) of imports that fail on the runtime; no line from C."""
     order: dict[str, dict[str, int | None]] = field(default_factory=dict)
     """Importer to every package module it names, in statement order, with the first line."""
+    lazy: dict[str, dict[int, tuple[tuple[str, bool], ...]]] = field(default_factory=dict)
+    """Importer to the lines of its unguarded imports inside functions, with their targets."""
+    hooked: list[tuple[str, str, int, int]] = field(default_factory=list)
+    """(importer, module, rank, line) of imports of modules a legacy import hook provides."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +168,8 @@ class ImportGraph:
     errors: tuple[AnalysisError, ...] = ()
     edges: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Each module's imported package modules, in statement order (failing ones included)."""
+    statements: Mapping[tuple[str, int], StatementReach] = field(default_factory=dict)
+    """Statements (display path, line) that run otherwise than their module's code."""
 
     @property
     def handler_known(self) -> bool:
@@ -145,8 +210,10 @@ def build_import_graph(
     errors: list[AnalysisError] = []
     if native_imports is None:
         native_imports = find_native_imports(index)
-    links = _links(index, analyses, errors)
+    hooks = _legacy_hooks(index, analyses)
+    links = _links(index, analyses, errors, hooks)
     _native_links(index, native_imports, links)
+    sources = _SourceCode(index)
 
     handler_known = handler_module is not None and handler_module in index
     if handler_module is not None and not handler_known:
@@ -157,9 +224,15 @@ def build_import_graph(
                 f"{index.runtime.name}; reach is unknown",
             )
         )
+    statements: dict[tuple[str, int], StatementReach] = {}
     if handler_known:
         assert handler_module is not None
-        reach, chains = _reach(links.loads, _prefixes(handler_module))
+        reach, chains, promoted = _promote_called_imports(
+            index, analyses, links, _prefixes(handler_module), sources
+        )
+        statements.update(_promoted_statements(index, promoted, reach, chains))
+        statements.update(_failing_fallbacks(index, analyses, reach, chains, sources))
+        statements.update(_hook_statements(index, hooks, links, reach, chains))
     else:
         reach, chains = {}, {}
 
@@ -179,10 +252,11 @@ def build_import_graph(
         index=index,
         handler_module=handler_module,
         modules=modules,
-        reach_of_path=_reach_of_path(index, modules, handler_known),
+        reach_of_path=PathReach(_reach_of_path(index, modules, handler_known), statements),
         failed_imports=tuple(failed),
         errors=tuple(errors),
         edges={name: tuple(targets) for name, targets in links.order.items()},
+        statements=statements,
     )
 
 
@@ -196,7 +270,10 @@ def _prefixes(module: str) -> list[str]:
 
 
 def _links(
-    index: ModuleIndex, analyses: Mapping[str, SourceAnalysis], errors: list[AnalysisError]
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
+    errors: list[AnalysisError],
+    hooks: Mapping[str, tuple[int, ...]] | None = None,
 ) -> _Links:
     links = _Links()
     # Many files import the same modules: resolve each named module's prefixes once.
@@ -222,6 +299,12 @@ def _links(
                 targets = prefix_targets[base] = tuple(_prefix_targets(index, base))
             if record.names and targets and targets[-1] == (base, False):
                 targets = targets + tuple(_from_targets(index, analyses, record, base))
+            if rank == lazy and targets:
+                lines = links.lazy.setdefault(name, {})
+                lines[record.line] = lines.get(record.line, ()) + targets
+            if hooks:
+                for hooked in _hooked_modules(index, analyses, hooks, record, base):
+                    links.hooked.append((name, hooked, rank, record.line))
             for target, fails in targets:
                 order.setdefault(target, record.line)
                 if fails:
@@ -380,6 +463,426 @@ def _defines(entry: ModuleEntry, analyses: Mapping[str, SourceAnalysis], name: s
         return False
     analysis = analyses.get(entry.path)
     return analysis is not None and name in analysis.top_level_names
+
+
+# --------------------------------------------------------------------------- load time
+
+
+class _SourceCode:
+    """Each module's ``ModuleCode`` and source text, read once when first needed."""
+
+    def __init__(self, index: ModuleIndex) -> None:
+        self.index = index
+        self._code: dict[str, ModuleCode | None] = {}
+        self._text: dict[str, bytes] = {}
+
+    def _file(self, module: str) -> PackageFile | None:
+        path = self.index.file_of(module)
+        if path is None or file_kind(path) is not FileKind.SOURCE:
+            return None
+        return self.index.package.by_path.get(path)
+
+    def code(self, module: str) -> ModuleCode | None:
+        if module not in self._code:
+            package_file = self._file(module)
+            self._code[module] = (
+                read_module_code(Path(package_file.absolute)) if package_file else None
+            )
+        return self._code[module]
+
+    def text(self, module: str) -> bytes:
+        if module not in self._text:
+            package_file = self._file(module)
+            data = b""
+            if package_file is not None and package_file.size <= MAX_SCANNED_SOURCE_BYTES:
+                try:
+                    data = Path(package_file.absolute).read_bytes()
+                except OSError as exc:
+                    logger.debug("%s: not read: %s", package_file.path, exc)
+            self._text[module] = data
+        return self._text[module]
+
+
+MAX_SCANNED_SOURCE_BYTES = 8 * 1024 * 1024
+
+
+def _promote_called_imports(
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
+    links: _Links,
+    starts: list[str],
+    sources: _SourceCode,
+) -> tuple[dict[str, Reach], dict[str, tuple[str, ...]], dict[tuple[str, int], str]]:
+    """Reach, with the imports that calls made at load time run made eager.
+
+    A module reached at import time that calls, while it loads, a function or class of a
+    package module makes that function's (or constructor's) unguarded imports run at import
+    time too. Returns the reach, the chains, and each promoted import statement (module,
+    line) with the module whose load-time call runs it.
+    """
+    reach, chains = _reach(links.loads, starts)
+    promoted: dict[tuple[str, int], str] = {}
+    for _ in range(MAX_PROMOTION_ROUNDS):
+        candidates = _called_import_candidates(links, reach, promoted, sources)
+        if not candidates:
+            break
+        found = {
+            statement: caller
+            for statement, caller in _load_time_callers(
+                index, analyses, reach, candidates, sources
+            ).items()
+            if statement not in promoted
+        }
+        if not found:
+            break
+        eager = _RANK[Reach.IMPORT]
+        for module, line in found:
+            for target, fails in links.lazy[module][line]:
+                if not fails:
+                    links.loads.setdefault(module, {})[target] = eager
+            links.failing = [
+                (importer, target, eager if (importer, at) == (module, line) else rank, at)
+                for importer, target, rank, at in links.failing
+            ]
+        promoted.update(found)
+        reach, chains = _reach(links.loads, starts)
+    return reach, chains, promoted
+
+
+def _called_import_candidates(
+    links: _Links,
+    reach: Mapping[str, Reach],
+    promoted: Mapping[tuple[str, int], str],
+    sources: _SourceCode,
+) -> dict[tuple[str, str], tuple[int, ...]]:
+    """(module, callable) to the lazy import lines a call of it would run, where running them
+    at import time would change something: a target not yet imported then, or one failing."""
+    candidates: dict[tuple[str, str], tuple[int, ...]] = {}
+    for module, lines in links.lazy.items():
+        if reach.get(module) is not Reach.IMPORT:
+            continue
+        worth = {
+            line
+            for line, targets in lines.items()
+            if (module, line) not in promoted
+            and any(fails or reach.get(target) is not Reach.IMPORT for target, fails in targets)
+        }
+        if not worth:
+            continue
+        code = sources.code(module)
+        if code is None:
+            continue
+        for name, imported_lines in code.callable_imports.items():
+            hit = tuple(line for line in imported_lines if line in worth)
+            if hit:
+                candidates[(module, name)] = hit
+    return candidates
+
+
+def _load_time_callers(
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
+    reach: Mapping[str, Reach],
+    candidates: Mapping[tuple[str, str], tuple[int, ...]],
+    sources: _SourceCode,
+) -> dict[tuple[str, int], str]:
+    """The candidate import statements that a module reached at import time runs by calling
+    their function while it loads, each with that module."""
+    names = sorted({name.partition(".")[0] for _, name in candidates})
+    mentions = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
+    found: dict[tuple[str, int], str] = {}
+    for caller in sorted(reach):
+        if reach[caller] is not Reach.IMPORT or not mentions.search(sources.text(caller)):
+            continue
+        code = sources.code(caller)
+        if code is None:
+            continue
+        for call in code.calls:
+            if call.guarded:
+                continue
+            called = _resolve_call(index, analyses, code, caller, call.name)
+            lines = candidates.get(called) if called is not None else None
+            if lines is None or called is None:
+                continue
+            for line in lines:
+                found.setdefault((called[0], line), caller)
+    return found
+
+
+def _resolve_call(
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
+    code: ModuleCode,
+    caller: str,
+    name: str,
+) -> tuple[str, str] | None:
+    """The (module, callable) a dotted name called in ``caller`` at load time refers to."""
+    first, _, rest = name.partition(".")
+    if first in code.definitions:
+        return caller, name
+    binding = code.bindings.get(first)
+    if binding is None:
+        return None
+    entry = index.modules.get(caller)
+    package = caller if entry is not None and entry.is_package else caller.rpartition(".")[0]
+    record = ImportRecord(binding.module, binding.level, (), 0, True, False)
+    base = _absolute(record, package)
+    if base is None:
+        return None
+    attributes = rest.split(".") if rest else []
+    if binding.name is not None:
+        attributes.insert(0, binding.name)
+    return _definition(index, analyses, base, attributes)
+
+
+def _definition(
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
+    module: str,
+    attributes: list[str],
+) -> tuple[str, str] | None:
+    """Where ``module.<attributes>`` is defined, following submodules and re-exports."""
+    for _ in range(MAX_REEXPORTS):
+        while attributes and f"{module}.{attributes[0]}" in index.modules:
+            module = f"{module}.{attributes.pop(0)}"
+        if not attributes or module not in index.modules:
+            return None
+        entry = index.modules[module]
+        analysis = analyses.get(entry.path) if entry.path is not None else None
+        if analysis is None:
+            return None
+        package = module if entry.is_package else module.rpartition(".")[0]
+        exporter = next(
+            (
+                record
+                for record in analysis.imports
+                if record.at_import_time and attributes[0] in record.names
+            ),
+            None,
+        )
+        if exporter is None:
+            return module, ".".join(attributes)
+        base = _absolute(exporter, package)
+        if base is None:
+            return None
+        module = base
+    return None
+
+
+MAX_REEXPORTS = 8
+"""Re-exports followed from the name a caller uses to the module that defines it."""
+
+
+def _promoted_statements(
+    index: ModuleIndex,
+    promoted: Mapping[tuple[str, int], str],
+    reach: Mapping[str, Reach],
+    chains: Mapping[str, tuple[str, ...]],
+) -> dict[tuple[str, int], StatementReach]:
+    statements = {}
+    for (module, line), caller in promoted.items():
+        path = index.modules[module].path
+        if path is None or reach.get(caller) is None:
+            continue
+        statements[(path, line)] = StatementReach(
+            path,
+            line,
+            reach[caller],
+            chains.get(module, ()),
+            replaces=frozenset({Reach.CALL}),
+            note=f" (runs at import time: {caller} calls this code while it loads)",
+        )
+    return statements
+
+
+@cache
+def stdlib_modules() -> frozenset[str]:
+    """Top-level names of the standard library on any CPython 3 version the catalogue knows."""
+    from analyzer.rules.catalogue import load_catalogue
+
+    names = set(sys.stdlib_module_names)
+    names.update(symbol.partition(".")[0] for symbol in load_catalogue().modules)
+    return frozenset(names)
+
+
+def _failing_fallbacks(
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
+    reach: Mapping[str, Reach],
+    chains: Mapping[str, tuple[str, ...]],
+    sources: _SourceCode,
+) -> dict[tuple[str, int], StatementReach]:
+    """Guarded imports of removed modules whose ``except ImportError`` handler fails too."""
+    statements = {}
+    for module, module_reach in reach.items():
+        path = index.file_of(module)
+        analysis = analyses.get(path) if path is not None else None
+        if path is None or analysis is None:
+            continue
+        for finding in analysis.findings:
+            line = finding.location.line
+            if (
+                finding.category is not Category.REMOVED_MODULE
+                or finding.reach is not Reach.GUARDED
+                or line is None
+            ):
+                continue
+            code = sources.code(module)
+            fallback = code.fallbacks.get(line) if code is not None else None
+            if fallback is None:
+                continue
+            failure = _fallback_failure(index, analysis, module, fallback.import_lines)
+            if failure is None and not fallback.raises:
+                continue
+            eager = any(r.at_import_time for r in analysis.imports if r.line == line)
+            how = (
+                f"its fallback import of {failure[1]} (line {failure[0]}) fails too: the "
+                "module exists neither in the package nor in the standard library"
+                if failure is not None
+                else "its except ImportError handler raises"
+            )
+            statements[(path, line)] = StatementReach(
+                path,
+                line,
+                _combine(module_reach, Reach.IMPORT if eager else Reach.CALL),
+                chains.get(module, ()),
+                replaces=frozenset({Reach.GUARDED}),
+                note=f"; the guard does not help: {how}",
+            )
+    return statements
+
+
+def _fallback_failure(
+    index: ModuleIndex, analysis: SourceAnalysis, module: str, lines: tuple[int, ...]
+) -> tuple[int, str] | None:
+    """The first (line, module) of the handler's imports that exists nowhere."""
+    entry = index.modules.get(module)
+    package = module if entry is not None and entry.is_package else module.rpartition(".")[0]
+    for record in analysis.imports:
+        if record.line not in lines or record.guarded:
+            continue
+        base = _absolute(record, package)
+        if base is None:
+            continue
+        top = base.partition(".")[0]
+        if index.provides(top) or top in index.modules:
+            if base in index.modules or base in index.candidates:
+                continue
+            return record.line, base
+        if top not in stdlib_modules():
+            return record.line, base
+    return None
+
+
+def _legacy_hooks(
+    index: ModuleIndex, analyses: Mapping[str, SourceAnalysis]
+) -> dict[str, tuple[int, ...]]:
+    """Modules holding a legacy meta-path finder, with the lines of those findings."""
+    hooks: dict[str, tuple[int, ...]] = {}
+    for name, entry in index.modules.items():
+        analysis = analyses.get(entry.path) if entry.path is not None else None
+        if analysis is None:
+            continue
+        lines = tuple(
+            finding.location.line
+            for finding in analysis.findings
+            if finding.symbol == LEGACY_FINDER_SYMBOL and finding.location.line is not None
+        )
+        if lines:
+            hooks[name] = lines
+    return hooks
+
+
+def _hooked_modules(
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
+    hooks: Mapping[str, tuple[int, ...]],
+    record: ImportRecord,
+    base: str,
+) -> Iterator[str]:
+    """Modules an import statement asks for that only a legacy hook module can provide.
+
+    Such a finder provides names under its own module (``six.moves`` for ``six``,
+    ``pkg_resources.extern.packaging`` for ``pkg_resources.extern``) that are no file of the
+    package: ``from six.moves import http_client``, ``from pkg_resources.extern import
+    packaging`` (a name the module does not bind itself).
+    """
+    parts = base.split(".")
+    for end in range(1, len(parts) + 1):
+        module = ".".join(parts[:end])
+        if module not in hooks:
+            if module not in index.modules:
+                return
+            continue
+        if end < len(parts):
+            child = f"{module}.{parts[end]}"
+            if child not in index.modules:
+                yield base
+            return
+        entry = index.modules[module]
+        analysis = analyses.get(entry.path) if entry.path is not None else None
+        bound = analysis.top_level_names if analysis is not None else frozenset()
+        for name in record.names:
+            if name != "*" and name not in bound and f"{module}.{name}" not in index.modules:
+                yield f"{module}.{name}"
+        return
+
+
+def _hook_statements(
+    index: ModuleIndex,
+    hooks: Mapping[str, tuple[int, ...]],
+    links: _Links,
+    reach: Mapping[str, Reach],
+    chains: Mapping[str, tuple[str, ...]],
+) -> dict[tuple[str, int], StatementReach]:
+    """Each legacy finder, reached the way the best import through it is."""
+    best: dict[str, tuple[Reach, tuple[str, ...], str]] = {}
+    for importer, hooked, rank, line in links.hooked:
+        importer_reach = reach.get(importer)
+        if importer_reach is None:
+            continue
+        hook = _hook_of(hooked, hooks)
+        edge_reach = _combine(importer_reach, _ORDER[rank])
+        known = best.get(hook)
+        if known is None or _better(edge_reach, known[0]):
+            where = f"{index.modules[importer].path}:{line}"
+            best[hook] = (edge_reach, (*chains.get(importer, ()), hooked), where)
+    statements = {}
+    for hook, lines in hooks.items():
+        path = index.modules[hook].path
+        assert path is not None
+        found = best.get(hook)
+        for line in lines:
+            if found is None:
+                statements[(path, line)] = StatementReach(
+                    path,
+                    line,
+                    Reach.UNREACHED,
+                    replaces=frozenset({Reach.IMPORT, Reach.CALL}),
+                    symbol=LEGACY_FINDER_SYMBOL,
+                    note="; no import statement of the package asks it for a module",
+                )
+                continue
+            statements[(path, line)] = StatementReach(
+                path,
+                line,
+                found[0],
+                found[1],
+                replaces=frozenset({Reach.IMPORT, Reach.CALL}),
+                symbol=LEGACY_FINDER_SYMBOL,
+                note=f"; {found[2]} imports {found[1][-1]} through it",
+            )
+    return statements
+
+
+def _hook_of(hooked: str, hooks: Mapping[str, tuple[int, ...]]) -> str:
+    """The hook module that provides ``hooked`` (its longest prefix among ``hooks``)."""
+    parts = hooked.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix in hooks:
+            return prefix
+    raise AssertionError(f"{hooked} has no hook module")
 
 
 # --------------------------------------------------------------------------- reach
@@ -581,7 +1084,11 @@ def apply_reach(
       and native findings are ``UNKNOWN``.
     """
     folder_paths: list[str] = []
-    return [_with_reach(finding, reach_of_path, folder_paths, target_index) for finding in findings]
+    statements = getattr(reach_of_path, "statements", None) or {}
+    return [
+        _with_reach(finding, reach_of_path, folder_paths, target_index, statements)
+        for finding in findings
+    ]
 
 
 def _with_reach(
@@ -589,6 +1096,7 @@ def _with_reach(
     reach_of_path: Mapping[str, ModuleReach],
     folder_paths: list[str],
     target_index: ModuleIndex | None,
+    statements: Mapping[tuple[str, int], StatementReach],
 ) -> Finding:
     """One finding of ``apply_reach``; ``folder_paths`` is filled with the sorted paths once."""
     path = finding.location.path
@@ -612,6 +1120,19 @@ def _with_reach(
             optional=optional,
         )
 
+    statement = statements.get((path, finding.location.line or 0))
+    if (
+        statement is not None
+        and finding.reach in statement.replaces
+        and statement.symbol in (None, finding.symbol)
+    ):
+        chain = statement.chain if statement.reach in _RANK else ()
+        return replace(
+            finding,
+            reach=statement.reach,
+            import_chain=chain,
+            message=finding.message + statement.note,
+        )
     reach = _source_reach(finding.reach, module_reach.reach)
     chain = module_reach.chain if reach in _RANK else ()
     return replace(finding, reach=reach, import_chain=chain)

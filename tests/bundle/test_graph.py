@@ -882,18 +882,18 @@ def test_cffi_backend_in_a_layer_is_loaded_when_ffi_is_created(
 
     findings = apply_reach(native_findings(package, function), graph.reach_of_path)
 
-    # cffi imports _cffi_backend inside FFI.__init__; the handler module calls FFI() at
-    # import time, which a module-level import graph sees as a call.
+    # cffi imports _cffi_backend inside FFI.__init__, and the handler module calls
+    # cffi.FFI() while it loads: that import runs at import time.
     assert [(f.rule_id, f.location.path, f.reach, f.import_chain) for f in findings] == [
         (
             "native-abi-mismatch",
             f"layers/native-helpers/python/_cffi_backend{CP39_SUFFIX}",
-            Reach.CALL,
+            Reach.IMPORT,
             ("app", "cffi", "cffi.api", "_cffi_backend"),
         )
     ]
     assert [(f.path, f.line, f.reach) for f in target_graph.failed_imports] == [
-        ("layers/native-helpers/python/cffi/api.py", 48, Reach.CALL),
+        ("layers/native-helpers/python/cffi/api.py", 48, Reach.IMPORT),
         ("layers/native-helpers/python/cffi/commontypes.py", 10, Reach.GUARDED),
         ("layers/native-helpers/python/cffi/verifier.py", 231, Reach.GUARDED),
     ]
