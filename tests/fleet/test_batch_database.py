@@ -11,7 +11,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from fleet_world import SAMPLES
 
 from analyzer.batch import SCHEMA_VERSION, decode_report, encode_report, open_database
 from analyzer.errors import InputError

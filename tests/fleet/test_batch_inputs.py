@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from fleet_world import SAMPLES
 
 from analyzer.batch import BatchItem, read_batch_input
 from analyzer.errors import InputError

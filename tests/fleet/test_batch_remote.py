@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import boto3
-from conftest import SAMPLES, SHARED_LAYER_FILES, FleetEnv
 from fleet_cases import rows
 from fleet_world import (
     ACCOUNT_A,
@@ -17,6 +16,9 @@ from fleet_world import (
     REGION_1,
     REGION_2,
     ROLE_ARN,
+    SAMPLES,
+    SHARED_LAYER_FILES,
+    FleetEnv,
     zip_bytes,
     zip_of_folder,
 )

@@ -10,9 +10,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import PAGE_FUNCTIONS, SAMPLES, FleetEnv
 from fleet_cases import add_function
-from fleet_world import ACCOUNT_A, DENIED_REGION, REGION_1, REGION_2, ROLE_ARN
+from fleet_world import (
+    ACCOUNT_A,
+    DENIED_REGION,
+    PAGE_FUNCTIONS,
+    REGION_1,
+    REGION_2,
+    ROLE_ARN,
+    SAMPLES,
+    FleetEnv,
+)
 from typer.testing import CliRunner
 
 from analyzer.cli import app

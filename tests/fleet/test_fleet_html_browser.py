@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from cdp import Browser, chromium_path
-from conftest import PAGE_FUNCTIONS
+from fleet_world import PAGE_FUNCTIONS
 
 from analyzer.fleet import GroupBy, load_fleet
 from analyzer.report.fleet_formats import FleetFormat, render_fleet

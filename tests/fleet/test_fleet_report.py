@@ -8,8 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import PAGE_FUNCTIONS
-from fleet_world import ACCOUNT_A, REGION_1
+from fleet_world import ACCOUNT_A, PAGE_FUNCTIONS, REGION_1
 
 from analyzer.errors import InputError
 from analyzer.fleet import (

@@ -8,15 +8,18 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import PAGE_FUNCTIONS, Fleet, FleetEnv, fleet_environment
 from fleet_world import (
     ACCOUNT_A,
     ACCOUNT_B,
     ACCOUNT_C,
     DENIED_REGION,
+    PAGE_FUNCTIONS,
     REGION_1,
     REGION_2,
     ROLE_ARN,
+    Fleet,
+    FleetEnv,
+    fleet_environment,
 )
 
 from analyzer.errors import InputError
