@@ -144,7 +144,8 @@ class _Links:
     order: dict[str, dict[str, int | None]] = field(default_factory=dict)
     """Importer to every package module it names, in statement order, with the first line."""
     lazy: dict[str, dict[int, tuple[tuple[str, bool], ...]]] = field(default_factory=dict)
-    """Importer to the lines of its unguarded imports inside functions, with their targets."""
+    """Importer to the lines of its unguarded imports inside functions, with their package
+    targets (none for a standard-library or missing module)."""
     hooked: list[tuple[str, str, int, int]] = field(default_factory=list)
     """(importer, module, rank, line) of imports of modules a legacy import hook provides."""
 
@@ -299,7 +300,7 @@ def _links(
                 targets = prefix_targets[base] = tuple(_prefix_targets(index, base))
             if record.names and targets and targets[-1] == (base, False):
                 targets = targets + tuple(_from_targets(index, analyses, record, base))
-            if rank == lazy and targets:
+            if rank == lazy:
                 lines = links.lazy.setdefault(name, {})
                 lines[record.line] = lines.get(record.line, ()) + targets
             if hooks:
@@ -523,7 +524,7 @@ def _promote_called_imports(
     reach, chains = _reach(links.loads, starts)
     promoted: dict[tuple[str, int], str] = {}
     for _ in range(MAX_PROMOTION_ROUNDS):
-        candidates = _called_import_candidates(links, reach, promoted, sources)
+        candidates = _called_import_candidates(index, analyses, links, reach, promoted, sources)
         if not candidates:
             break
         found = {
@@ -550,22 +551,35 @@ def _promote_called_imports(
 
 
 def _called_import_candidates(
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
     links: _Links,
     reach: Mapping[str, Reach],
     promoted: Mapping[tuple[str, int], str],
     sources: _SourceCode,
 ) -> dict[tuple[str, str], tuple[int, ...]]:
     """(module, callable) to the lazy import lines a call of it would run, where running them
-    at import time would change something: a target not yet imported then, or one failing."""
+    at import time would change something: a target not yet imported then, one failing, or
+    a finding on the import itself (a removed module)."""
     candidates: dict[tuple[str, str], tuple[int, ...]] = {}
     for module, lines in links.lazy.items():
         if reach.get(module) is not Reach.IMPORT:
             continue
+        path = index.file_of(module)
+        analysis = analyses.get(path) if path is not None else None
+        flagged = {
+            finding.location.line
+            for finding in (analysis.findings if analysis is not None else ())
+            if finding.reach is Reach.CALL
+        }
         worth = {
             line
             for line, targets in lines.items()
             if (module, line) not in promoted
-            and any(fails or reach.get(target) is not Reach.IMPORT for target, fails in targets)
+            and (
+                line in flagged
+                or any(fails or reach.get(target) is not Reach.IMPORT for target, fails in targets)
+            )
         }
         if not worth:
             continue
