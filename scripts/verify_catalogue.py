@@ -114,6 +114,10 @@ def refuses_keyword(outcome: str, parameter: str) -> bool:
     if re.search(r"takes at most \d+ (positional )?arguments? \(\d+ given\)", outcome):
         # A C function counts the keyword among its arguments before naming it.
         return True
+    if "required positional argument" in outcome:
+        # 3.13 reports the positional left empty (the keyword that used to fill it went
+        # nowhere) before the unexpected keyword; the example passes every other one.
+        return True
     if f"multiple values for argument '{parameter}'" in outcome:
         # The keyword fell into **kwargs and reached a callee that already has it.
         return True
