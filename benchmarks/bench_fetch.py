@@ -244,6 +244,7 @@ def main() -> None:
     package = load_package(arguments.function)
     warm_up = load_package(WARM_UP_FUNCTION)
 
+    started_load = os.getloadavg()[0]
     with local_aws() as world:
         if arguments.serve:
             serve(world, package)
@@ -262,6 +263,10 @@ def main() -> None:
     )
     print(f"function {package.name} ({sizes}), by ARN against moto's server on 127.0.0.1")
     print(f"{arguments.rounds} rounds, each on a new cache folder; python {sys.version.split()[0]}")
+    print(
+        f"{os.cpu_count()} CPUs, load average {started_load:.1f} before and "
+        f"{os.getloadavg()[0]:.1f} after"
+    )
     for title, (first, second) in (("scan", scans), ("fetch stage", fetches)):
         print(f"{title}:")
         print(first.line("empty cache"))
