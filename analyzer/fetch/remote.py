@@ -140,6 +140,9 @@ class _Fetcher:
             )
 
         layers = self.layers(configuration.layers)
+        # TODO: a layer zip that the archive checks refuse outright (not a zip, too many
+        # members) ends the whole fetch in an ArchiveError instead of leaving that layer out
+        # (load_local_function recording such a layer as an analysis error would retire it).
         function = load_local_function(
             code,
             self.workdir,
