@@ -41,7 +41,7 @@ def make_zip(tmp_path: Path) -> MakeZip:
 def cases_dir() -> Path:
     """The shared, read-only function cases (see their README)."""
     if not CASES_DIR.is_dir():
-        pytest.skip(f"the shared cases are not at {CASES_DIR} (set LAMBDA_ANALYZER_CASES)")
+        pytest.fail(f"the shared cases are not at {CASES_DIR} (set LAMBDA_ANALYZER_SHARED)")
     return CASES_DIR
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,7 +41,10 @@ def report_page(fleet_database: Path, tmp_path_factory: pytest.TempPathFactory) 
 @pytest.fixture
 def browser(report_page: Path, tmp_path: Path) -> Iterator[Browser]:
     if chromium_path() is None:
-        pytest.skip("Chromium is not installed (.ci/run installs Debian's package)")
+        message = "Chromium is not installed (.ci/run installs Debian's package chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     with Browser(tmp_path / "profile") as opened:
         opened.open(report_page.as_uri())
         yield opened
