@@ -36,7 +36,6 @@ import re
 import shutil
 import signal
 import sqlite3
-import tempfile
 import threading
 import time
 import zlib
@@ -75,7 +74,7 @@ DEFAULT_CONCURRENCY = 8
 DEFAULT_TIMEOUT_SECONDS = 900.0
 """How long one package's analysis may take before its worker is stopped."""
 BLOCKERS_KEPT = 50
-"""Distinct blocking problems stored per analysis; the count of the rest is kept."""
+"""Distinct blocking problems stored per analysis and target (the finding counts cover all)."""
 
 FAILURE_KINDS = (
     "input",
@@ -1676,7 +1675,10 @@ class _Run:
             from analyzer.deps import clear_run_cache
 
             clear_run_cache()
-        workdir = Path(tempfile.mkdtemp(prefix="lambda-analyzer-batch-"))
+        # Beside the database and under its lock: what a killed run left there is removed.
+        workdir = request.database.with_name(request.database.name + ".work")
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
         cache_root = (
             (request.code_cache_dir or _default_code_cache())
             if request.use_cache

@@ -147,6 +147,9 @@ def test_a_batch_stopped_part_way_resumes_to_the_same_report_scanning_each_funct
     pending = rows(database, "SELECT count(*) FROM functions WHERE status = 'pending'")[0][0]
     assert pending == 8 - done_before
 
+    work = database.with_name("results.sqlite3.work")
+    assert work.is_dir() == (signal_number == signal.SIGKILL)
+
     resumed = subprocess.run(
         command(fleet_folder, database), capture_output=True, text=True, timeout=300
     )
@@ -162,6 +165,7 @@ def test_a_batch_stopped_part_way_resumes_to_the_same_report_scanning_each_funct
     assert rows(database, "SELECT count(*) FROM scan_log WHERE status != 'done'") == [(0,)]
     statuses = [status for (status,) in rows(database, "SELECT status FROM runs ORDER BY id")]
     assert statuses == ["killed" if signal_number == signal.SIGKILL else "interrupted", "finished"]
+    assert not work.exists()
     assert comparable(database.with_suffix(".json")) == comparable(
         uninterrupted.with_suffix(".json")
     )
