@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from fleet_world import SAMPLES
 
-from analyzer.batch import BatchItem, read_batch_input
+from analyzer.batch import BatchItem, content_hash, read_batch_input, tree_hash
 from analyzer.errors import InputError
 from analyzer.fetch.inventory import Inventory, InventoryRow, write_inventory
+from analyzer.fetch.local import FunctionConfiguration
 
 SAMPLE_NAMES = [
     "campaign-redirects",
@@ -188,3 +191,43 @@ def test_a_json_that_is_neither_inventory_nor_list_functions_is_refused(tmp_path
 def test_a_missing_input_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"nothing\.txt: no such file or folder"):
         read_batch_input(tmp_path / "nothing.txt")
+
+
+def test_a_folder_hash_follows_names_and_bytes_not_times_or_link_targets(tmp_path: Path) -> None:
+    folder = tmp_path / "function"
+    folder.mkdir()
+    (folder / "app.py").write_text("x = 1\n")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("one")
+    (folder / "link").symlink_to(outside)
+    first = tree_hash(folder)
+
+    os.utime(folder / "app.py", (0, 0))
+    outside.write_text("two")
+    unchanged = tree_hash(folder)
+    (folder / "app.py").write_text("x = 2\n")
+    changed = tree_hash(folder)
+    (folder / "app.py").rename(folder / "main.py")
+    renamed = tree_hash(folder)
+
+    assert unchanged == first
+    assert len({first, changed, renamed}) == 3
+
+
+def test_the_content_hash_covers_code_layers_runtime_handler_and_architecture() -> None:
+    base = FunctionConfiguration(
+        source="test", runtime="python3.9", handler="app.handler", architecture="x86_64"
+    )
+    hashes = {
+        content_hash(base, "code", ["layer-a", "layer-b"]),
+        content_hash(base, "other code", ["layer-a", "layer-b"]),
+        content_hash(base, "code", ["layer-b", "layer-a"]),
+        content_hash(replace(base, runtime="python3.8"), "code", ["layer-a", "layer-b"]),
+        content_hash(replace(base, handler="app.main"), "code", ["layer-a", "layer-b"]),
+        content_hash(replace(base, architecture="arm64"), "code", ["layer-a", "layer-b"]),
+    }
+
+    assert len(hashes) == 6
+    assert content_hash(replace(base, source="elsewhere"), "code", ["layer-a", "layer-b"]) in (
+        hashes
+    )
