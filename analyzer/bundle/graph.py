@@ -233,7 +233,9 @@ def build_import_graph(
         )
         statements.update(_promoted_statements(index, promoted, reach, chains))
         statements.update(_failing_fallbacks(index, analyses, reach, chains, sources))
-        statements.update(_hook_statements(index, hooks, links, reach, chains))
+        statements.update(
+            _hook_statements(index, hooks, links, _prefixes(handler_module), reach, chains)
+        )
     else:
         reach, chains = {}, {}
 
@@ -846,12 +848,22 @@ def _hook_statements(
     index: ModuleIndex,
     hooks: Mapping[str, tuple[int, ...]],
     links: _Links,
+    starts: list[str],
     reach: Mapping[str, Reach],
     chains: Mapping[str, tuple[str, ...]],
 ) -> dict[tuple[str, int], StatementReach]:
-    """Each legacy finder, reached the way the best import through it is."""
+    """Each legacy finder, reached the way the best import through it is.
+
+    Among imports that run at cold start, the one named is the first that runs (where the
+    traceback points); otherwise the best reached.
+    """
     best: dict[str, tuple[Reach, tuple[str, ...], str]] = {}
-    for importer, hooked, rank, line in links.hooked:
+    position = _execution_order(links, starts)
+    ranked = sorted(
+        links.hooked,
+        key=lambda hooked: position.get((hooked[0], hooked[3]), len(position)),
+    )
+    for importer, hooked, rank, line in ranked:
         importer_reach = reach.get(importer)
         if importer_reach is None:
             continue
@@ -887,6 +899,51 @@ def _hook_statements(
                 note=f"; {found[2]} imports {found[1][-1]} through it",
             )
     return statements
+
+
+def _execution_order(links: _Links, starts: list[str]) -> dict[tuple[str, int], int]:
+    """The order in which a cold start runs the hooked import statements (importer, line).
+
+    Python runs a module's statements in order, and an imported module in full before the
+    statement after the import: a depth-first walk of the import-time edges in line order.
+    """
+    eager = _RANK[Reach.IMPORT]
+    hooked_lines: dict[str, list[int]] = {}
+    for importer, _, rank, line in links.hooked:
+        if rank == eager:
+            hooked_lines.setdefault(importer, []).append(line)
+
+    def statements(module: str) -> Iterator[tuple[int, str | None]]:
+        loads = links.loads.get(module, {})
+        steps: list[tuple[int, str | None]] = [
+            (line or 0, target)
+            for target, line in links.order.get(module, {}).items()
+            if loads.get(target) == eager
+        ]
+        steps.extend((line, None) for line in hooked_lines.get(module, ()))
+        steps.sort(key=lambda step: step[0])
+        return iter(steps)
+
+    position: dict[tuple[str, int], int] = {}
+    visited: set[str] = set()
+    for start in starts:
+        if start in visited:
+            continue
+        visited.add(start)
+        stack = [(start, statements(start))]
+        while stack:
+            module, steps = stack[-1]
+            step = next(steps, None)
+            if step is None:
+                stack.pop()
+                continue
+            line, target = step
+            if target is None:
+                position.setdefault((module, line), len(position))
+            elif target not in visited:
+                visited.add(target)
+                stack.append((target, statements(target)))
+    return position
 
 
 def _hook_of(hooked: str, hooks: Mapping[str, tuple[int, ...]]) -> str:

@@ -470,3 +470,26 @@ def test_a_class_derived_from_typing_typevar_fails_when_its_module_loads_on_312(
         (3, 12),
         Reach.IMPORT,
     )
+
+
+def test_a_legacy_finder_names_the_import_through_it_that_a_cold_start_runs_first(
+    tmp_path: Path,
+) -> None:
+    _, findings = scan(
+        tmp_path,
+        {
+            "app.py": "import first\nimport second\n\n\ndef handler(event, context):\n    pass\n",
+            "first.py": "import zeta\n",
+            "zeta.py": "import json\nfrom six.moves import queue\n",
+            "second.py": "from six.moves import http_client\n",
+            "six.py": LEGACY_SIX,
+        },
+    )
+
+    # second.py comes first by name, but zeta.py's import runs first.
+    [hook] = [f for f in findings if f.location.path == "six.py"]
+    assert (hook.reach, hook.import_chain) == (
+        Reach.IMPORT,
+        ("app", "first", "zeta", "six.moves"),
+    )
+    assert hook.message.endswith("; zeta.py:2 imports six.moves through it")
