@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 from analyzer.models import Category, ImportRecord, PythonVersion
@@ -17,8 +17,15 @@ if TYPE_CHECKING:
 
 _ATTRIBUTE = re.compile(r"\.[ \t]*([A-Za-z_][A-Za-z0-9_]*)")
 _KEYWORD = re.compile(r"[(,][ \t\r\n\\]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)")
-FLAGGED_MARK = re.compile(r"#\s*flagged:\s*(\S+)\s*$")
+FLAGGED_MARK = re.compile(r"#\s*flagged:\s*(.+?)\s*$")
 """In a rule's FLAGGED example, ``# flagged: <symbol>`` ends each line it must report."""
+
+
+@cache
+def _call_keyword_pattern(function: str, keyword: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"\b{re.escape(function)}[ \t]*\((?:[^()]|\([^()]*\))*?\b{re.escape(keyword)}[ \t]*=(?!=)"
+    )
 
 
 class SourceFacts:
@@ -38,6 +45,7 @@ class SourceFacts:
         )
         self.imported = frozenset(record.module.partition(".")[0] for record in self.imports)
         """Top-level modules the file imports (not its own package's)."""
+        self._aliases: dict[str, frozenset[str]] = {}
 
     @cached_property
     def attributes(self) -> frozenset[str]:
@@ -62,6 +70,31 @@ class SourceFacts:
     def from_names(self) -> frozenset[str]:
         """The bare names taken by ``from module import name``."""
         return frozenset(name for record in self.imports for name in record.names)
+
+    def aliases(self, module: str) -> frozenset[str]:
+        """The names a top-level module is bound to: itself and ``import module as alias``."""
+        found = self._aliases.get(module)
+        if found is None:
+            pattern = rf"\b{re.escape(module)}(?:\.\w+)*[ \t]+as[ \t]+([A-Za-z_]\w*)"
+            found = frozenset({module, *re.findall(pattern, self.text)})
+            self._aliases[module] = found
+        return found
+
+    def module_attribute(self, module: str, name: str) -> bool:
+        """Whether the text reads ``name`` off the module (``sys.exception``, ``s.exception``)."""
+        names = "|".join(map(re.escape, sorted(self.aliases(module))))
+        pattern = rf"\b(?:{names})[ \t]*\.[ \t]*{re.escape(name)}\b"
+        return re.search(pattern, self.text) is not None
+
+    def keyword_in_call(self, function: str, keyword: str) -> bool:
+        """Whether ``function(..., keyword=...)`` appears (arguments nested one level deep)."""
+        return _call_keyword_pattern(function, keyword).search(self.text) is not None
+
+    def renamed(self, function: str) -> bool:
+        """Whether a callable may be called under another name (``as`` or an assignment)."""
+        name = re.escape(function)
+        pattern = rf"\b{name}[ \t]+as[ \t]+\w+|=[ \t]*[\w.]*\b{name}[ \t]*$"
+        return re.search(pattern, self.text, re.MULTILINE) is not None
 
     @cached_property
     def star_modules(self) -> frozenset[str]:

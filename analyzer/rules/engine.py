@@ -29,9 +29,10 @@ from analyzer.models import Category, Finding, Location, Reach, SourceAnalysis
 from analyzer.rules import checks
 from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.imports import collect_imports, collect_imports_cst
+from analyzer.rules.positions import StatementTracker, top_level_lines
 from analyzer.rules.stdlib import StdlibUsage, catalogue_may_match
 from analyzer.rules.syntax import newer_syntax, syntax_findings
-from analyzer.rules.walker import Handler, WalkContext, Walker, statement_lines
+from analyzer.rules.walker import Handler, WalkContext, Walker
 
 LOG = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def analyse_source(
     facts = SourceFacts(text, imports, local_modules)
     rules = [rule for rule in source_rules() if rule.triggered(facts)]
     use_catalogue = catalogue_may_match(facts)
-    findings = syntax_findings(newer_syntax(text, path, tree), path)
+    findings: list[Finding] = []
     if rules or use_catalogue:
         if _too_complex(text, tree):
             return _unparsed(path, "holds an expression too long to analyse")
@@ -123,6 +124,8 @@ def analyse_source(
             LOG.debug("libcst cannot parse %s: %s", path, error)
             return _unparsed(path, "cannot be parsed by the syntax-tree library", error.raw_line)
         findings.extend(walked)
+    # After the rules' findings, so that a construct both report keeps the rule's.
+    findings.extend(syntax_findings(newer_syntax(text, path, tree), path))
     return SourceAnalysis(
         path=path,
         findings=tuple(_dedupe(findings)),
@@ -159,7 +162,7 @@ def _analyse_unparsable(
         facts = SourceFacts(text, imports, local_modules)
         rules = [rule for rule in source_rules() if rule.triggered(facts)]
         findings = _walk_module(
-            parsed, path, module, local_modules, rules, catalogue_may_match(facts), None
+            parsed, path, module, local_modules, rules, catalogue_may_match(facts), None, None
         )
     except (cst.ParserSyntaxError, RecursionError, MemoryError):
         return _unparsed(path, reason, line)
@@ -208,7 +211,14 @@ def _walk(
 ) -> list[Finding]:
     parsed = cst.parse_module(text)
     return _walk_module(
-        parsed, path, module, local_modules, rules, use_catalogue, statement_lines(parsed, body)
+        parsed,
+        path,
+        module,
+        local_modules,
+        rules,
+        use_catalogue,
+        body,
+        text.splitlines(),
     )
 
 
@@ -219,9 +229,12 @@ def _walk_module(
     local_modules: frozenset[str],
     rules: Sequence[type[SourceRule]],
     use_catalogue: bool,
-    lines: Sequence[int] | None,
+    body: Sequence[ast.stmt] | None,
+    text_lines: Sequence[str] | None,
 ) -> list[Finding]:
-    context = WalkContext(path=path, module=module, local_modules=local_modules)
+    context = WalkContext(
+        path=path, module=module, local_modules=local_modules, tracker=StatementTracker(body)
+    )
     instances: list[object] = [rule(context) for rule in rules]
     if use_catalogue:
         instances.append(StdlibUsage(context))
@@ -238,7 +251,8 @@ def _walk_module(
             elif prefix == "leave":
                 leave_handlers.setdefault(node_type, []).append(getattr(instance, attribute))
     Walker(context, handlers, leave_handlers).walk(parsed)
-    return context.findings(parsed, lines)
+    top_lines = top_level_lines(parsed, body) if body is not None else None
+    return context.findings(parsed, text_lines, top_lines)
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:

@@ -87,20 +87,72 @@ def _middle_groups(parts: list[str]) -> tuple[tuple[str, ...], ...]:
     return tuple((part,) for part in middle)
 
 
+@dataclass(frozen=True)
+class NameTrigger:
+    """What a use of one catalogued name (a row's symbol) leaves in a file's text."""
+
+    top: str
+    last: str
+    middle: tuple[tuple[str, ...], ...]
+    instance: re.Pattern[str] | None = None
+    """For a member of a builtin exception class: how an instance of it is made."""
+
+    def matches(self, facts: SourceFacts) -> bool:
+        """Whether the file may use the name; ``facts.attributes`` holds ``last``."""
+        text = facts.text
+        if self.top == "builtins":
+            if self.instance is not None:
+                return self.instance.search(text) is not None
+            return _present(self.middle, text)
+        if self.top not in facts.imported:
+            return False
+        if self.middle:
+            return _present(self.middle, text)
+        # A module-level name is used as alias.name (or imported by name, checked apart).
+        return facts.module_attribute(self.top, self.last)
+
+
+@dataclass(frozen=True)
+class KeywordTrigger:
+    """What passing one catalogued parameter leaves in a file's text."""
+
+    top: str
+    callable_name: str
+    parameter: str
+    middle: tuple[tuple[str, ...], ...]
+
+    def matches(self, facts: SourceFacts) -> bool:
+        """Whether the file may pass the parameter; ``facts.keywords`` holds it."""
+        if not (self.top in facts.imported or self.top == "builtins"):
+            return False
+        if not _present(self.middle, facts.text):
+            return False
+        if facts.keyword_in_call(self.callable_name, self.parameter):
+            return True
+        # Called under another name: imported with "as", or assigned to a variable.
+        return facts.renamed(self.callable_name)
+
+
+def _instance_pattern(parts: list[str]) -> re.Pattern[str] | None:
+    """For ``builtins.<Exception>.<member>``: the exception made, or caught ``as`` a name."""
+    if parts[0] != "builtins" or len(parts) != 3:
+        return None
+    if "BaseException" not in (parts[1], *builtin_bases(parts[1])):
+        return None
+    names = "|".join(builtin_subclasses(parts[1]))
+    return re.compile(rf"\b(?:{names})\b(?:[ \t]*\(|[^\n:]*\bas[ \t]+\w+)")
+
+
 @dataclass
 class CatalogueTriggers:
     """The catalogue indexed by what a use of each row must leave in a file's text."""
 
     modules: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
-    by_attribute: dict[str, list[tuple[str, tuple[tuple[str, ...], ...]]]] = field(
-        default_factory=dict
-    )
-    """Last name component to (top-level module, the words that must appear between)."""
-    by_keyword: dict[str, list[tuple[str, str, tuple[tuple[str, ...], ...]]]] = field(
-        default_factory=dict
-    )
-    """Parameter to (top-level module, the callable's last name, the words between)."""
+    by_attribute: dict[str, list[NameTrigger]] = field(default_factory=dict)
+    """Last name component to the names it ends."""
+    by_keyword: dict[str, list[KeywordTrigger]] = field(default_factory=dict)
+    """Parameter to the callables that take it."""
     builtin_names: re.Pattern[str] | None = None
     star_names: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
@@ -117,7 +169,8 @@ def catalogue_triggers() -> CatalogueTriggers:
     per_module: dict[str, list[str]] = {}
     for symbol in triggers.names:
         parts = symbol.split(".")
-        triggers.by_attribute.setdefault(parts[-1], []).append((parts[0], _middle_groups(parts)))
+        trigger = NameTrigger(parts[0], parts[-1], _middle_groups(parts), _instance_pattern(parts))
+        triggers.by_attribute.setdefault(parts[-1], []).append(trigger)
         per_module.setdefault(".".join(parts[:-1]), []).append(parts[-1])
         if parts[0] == "builtins" and len(parts) == 2:
             builtins.append(parts[1])
@@ -125,9 +178,8 @@ def catalogue_triggers() -> CatalogueTriggers:
         parts = symbol.split(".")
         for row in rows:
             if reportable(row) and row.parameter is not None:
-                triggers.by_keyword.setdefault(row.parameter, []).append(
-                    (parts[0], parts[-1], _middle_groups(parts))
-                )
+                keyword = KeywordTrigger(parts[0], parts[-1], row.parameter, _middle_groups(parts))
+                triggers.by_keyword.setdefault(row.parameter, []).append(keyword)
     if builtins:
         triggers.builtin_names = _words(builtins)
     triggers.star_names = {module: _words(names) for module, names in per_module.items()}
@@ -147,22 +199,13 @@ def catalogue_may_match(facts: SourceFacts) -> bool:
             return True
         if imported in triggers.names:
             return True
-    text, imported_tops = facts.text, facts.imported
     for attribute in facts.attributes & triggers.by_attribute.keys():
-        for top, middle in triggers.by_attribute[attribute]:
-            if (top in imported_tops or top == "builtins") and _present(middle, text):
-                return True
+        if any(trigger.matches(facts) for trigger in triggers.by_attribute[attribute]):
+            return True
     for parameter in facts.keywords & triggers.by_keyword.keys():
-        for top, callable_name, middle in triggers.by_keyword[parameter]:
-            if not (top in imported_tops or top == "builtins"):
-                continue
-            named = (
-                callable_name in facts.attributes
-                or callable_name in facts.from_names
-                or (top == "builtins" and callable_name in text)
-            )
-            if named and _present(middle, text):
-                return True
+        if any(trigger.matches(facts) for trigger in triggers.by_keyword[parameter]):
+            return True
+    text = facts.text
     if triggers.builtin_names is not None and triggers.builtin_names.search(text):
         return True
     for module in facts.star_modules:
@@ -223,8 +266,13 @@ def report_row(
     symbol: str,
     *,
     member_of_module: bool = False,
+    documentation: str | None = None,
 ) -> None:
-    """Report ``row`` at ``node``; ``member_of_module`` for a use of a removed module's name."""
+    """Report ``row`` at ``node``; ``member_of_module`` for a use of a removed module's name.
+
+    ``documentation`` replaces the row's source (a visitor rule that applies a row
+    names its own source first).
+    """
     rule_id, category, what = _judgement(row)
     if member_of_module and what == "removed":
         rule_id, category = "removed-stdlib-api", Category.REMOVED_NAME
@@ -242,7 +290,7 @@ def report_row(
         breaks_in=row.removed,
         requires=added,
         deprecated_in=row.deprecated,
-        documentation=row.source,
+        documentation=documentation or row.source,
     )
 
 

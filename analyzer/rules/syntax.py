@@ -11,14 +11,14 @@ from analyzer.models import Category, Finding, Location, PythonVersion, Reach
 
 LOG = logging.getLogger(__name__)
 
-# Constructs that Python 3.9 cannot parse. A file that matches none of these is not
-# handed to vermin at all, which keeps its cost off the common case. Parenthesised
-# context managers are not among them: the 3.9 parser already accepts them.
+# Constructs that Python 3.9 cannot parse and that vermin recognises: a ``match``
+# statement (a "match ...:" line followed by a "case ...:" line) and ``except*``. A
+# file that matches neither is not handed to vermin at all, which keeps its cost off
+# the common case. Parenthesised context managers are not among them (the 3.9 parser
+# already accepts them); the syntax of 3.12 and later is the libcst rules' business.
 SYNTAX_TRIGGER = re.compile(
-    r"^[ \t]*(?:match|case)\b[^\n]*:[ \t]*(?:#[^\n]*)?$"
-    r"|\bexcept[ \t]*\*"
-    r"|^[ \t]*type[ \t]+\w+[^\n=]*="
-    r"|\b(?:def|class)[ \t]+\w+[ \t]*\[",
+    r"^[ \t]*match\b[^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]+case\b"
+    r"|\bexcept[ \t]*\*[ \t]*[\w(]",
     re.MULTILINE,
 )
 VERMIN_SOURCE = "vermin's syntax feature tables; What's New In Python 3.10 to 3.12"

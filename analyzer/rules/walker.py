@@ -16,13 +16,12 @@ from __future__ import annotations
 import builtins
 import inspect
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from analyzer.models import Category, Finding, Location, PythonVersion, Reach
 from analyzer.rules.guards import (
@@ -33,6 +32,12 @@ from analyzer.rules.guards import (
     caught_names,
     exits_block,
     version_windows,
+)
+from analyzer.rules.positions import (
+    STATEMENT_TYPES,
+    Statement,
+    StatementTracker,
+    node_positions,
 )
 
 Handler = Callable[[cst.CSTNode, "WalkContext"], None]
@@ -116,6 +121,7 @@ class Pending:
 
     node: cst.CSTNode
     top_index: int
+    statement: Statement | None
     fields: dict[str, Any]
 
 
@@ -135,6 +141,7 @@ class WalkContext:
     future_annotations: bool = False
     pending: list[Pending] = field(default_factory=list)
     top_index: int = -1
+    tracker: StatementTracker = field(default_factory=lambda: StatementTracker(None))
     try_failures: dict[int, list[tuple[PythonVersion | None, PythonVersion | None]]] = field(
         default_factory=dict
     )
@@ -203,6 +210,14 @@ class WalkContext:
                 if binding is not None and not binding.instance:
                     called = binding.qualified
             return called
+        if (
+            isinstance(node, cst.BinaryOperation)
+            and isinstance(node.operator, cst.Divide)
+            and all(
+                isinstance(operand, cst.Integer | cst.Float) for operand in (node.left, node.right)
+            )
+        ):
+            return "builtins.float"
         if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
             prefix = node.prefix if isinstance(node, cst.SimpleString) else ""
             return "builtins.bytes" if "b" in prefix.lower() else "builtins.str"
@@ -339,6 +354,7 @@ class WalkContext:
             Pending(
                 node,
                 self.top_index,
+                self.tracker.current,
                 {
                     "rule_id": rule_id,
                     "category": category,
@@ -365,9 +381,19 @@ class WalkContext:
             if frame.try_node is not None and absorbs(frame.caught, failure):
                 self.try_failures.setdefault(id(frame.try_node), []).append((breaks_in, requires))
 
-    def findings(self, module: cst.Module, statement_lines: Sequence[int] | None) -> list[Finding]:
+    def findings(
+        self,
+        module: cst.Module,
+        text_lines: Sequence[str] | None,
+        top_lines: Sequence[int] | None,
+    ) -> list[Finding]:
         """The reported findings with their positions, in the order they were reported."""
-        positions = _positions(module, self.pending, statement_lines)
+        positions = node_positions(
+            module,
+            [(item.node, item.statement, item.top_index) for item in self.pending],
+            text_lines,
+            top_lines,
+        )
         found = []
         for item in self.pending:
             start_line, start_column, end_line = positions[id(item.node)]
@@ -391,66 +417,6 @@ def builtin_names() -> frozenset[str]:
         if symbol.startswith("builtins.") and symbol.count(".") == 1
     }
     return _BUILTIN_NAMES | known
-
-
-# Positions
-
-
-def _positions(
-    module: cst.Module, pending: Sequence[Pending], statement_lines: Sequence[int] | None
-) -> dict[int, tuple[int, int, int]]:
-    """Line, 1-based column and end line of every pending node.
-
-    Positions are computed statement by statement: only the top-level statements that
-    hold a finding are laid out, and the line each starts on comes from ``ast``
-    (``statement_lines``). Without those, the whole module is laid out once.
-    """
-    found: dict[int, tuple[int, int, int]] = {}
-    if not pending:
-        return found
-    if statement_lines is None or len(statement_lines) != len(module.body):
-        ranges = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        for item in pending:
-            found[id(item.node)] = _triple(ranges[item.node], 0)
-        return found
-    by_statement: dict[int, list[Pending]] = {}
-    for item in pending:
-        by_statement.setdefault(item.top_index, []).append(item)
-    for index, items in by_statement.items():
-        statement = module.body[index]
-        alone = module.with_changes(body=(statement,), header=(), footer=())
-        ranges = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
-        anchor: cst.CSTNode = (
-            statement.name if isinstance(statement, cst.FunctionDef | cst.ClassDef) else statement
-        )
-        offset = statement_lines[index] - ranges[anchor].start.line
-        for item in items:
-            found[id(item.node)] = _triple(ranges[item.node], offset)
-    return found
-
-
-def _triple(code_range: CodeRange, offset: int) -> tuple[int, int, int]:
-    return (
-        code_range.start.line + offset,
-        code_range.start.column + 1,
-        code_range.end.line + offset,
-    )
-
-
-def statement_lines(module: cst.Module, body: Sequence[Any]) -> list[int] | None:
-    """The line each top-level libcst statement's anchor is on, read from ``ast``'s body.
-
-    The anchor is a definition's name line, or a statement's first line. ``None`` when
-    the two trees do not line up.
-    """
-    lines: list[int] = []
-    index = 0
-    for statement in module.body:
-        if index >= len(body):
-            return None
-        lines.append(body[index].lineno)
-        index += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
-    return lines if index == len(body) else None
 
 
 # The walk
@@ -515,17 +481,41 @@ def child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
     return tuple(name for name in names if name not in skipped and not _TRIVIA_FIELD.match(name))
 
 
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+_KIND: dict[type, int] = {}
+"""Per value type: 0 for nothing to walk, 1 for a node, 2 for a sequence of values."""
+
+
+def _kind(value_type: type) -> int:
+    kind = _KIND.get(value_type)
+    if kind is None:
+        if issubclass(value_type, tuple | list):
+            kind = 2
+        elif issubclass(value_type, cst.CSTNode) and not issubclass(value_type, _TRIVIA_TYPES):
+            kind = 1
+        else:
+            kind = 0
+        _KIND[value_type] = kind
+    return kind
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The children of ``node`` that hold code, in source order."""
+    found: list[cst.CSTNode] = []
     for name in child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if not isinstance(value, _TRIVIA_TYPES):
-                yield value
-        elif isinstance(value, tuple | list):
+        kind = _KIND.get(type(value)) if type(value) in _KIND else _kind(type(value))
+        if kind == 1:
+            found.append(value)
+        elif kind == 2:
             for item in value:
-                if isinstance(item, cst.CSTNode) and not isinstance(item, _TRIVIA_TYPES):
-                    yield item
+                if _KIND.get(type(item)) == 1 or (
+                    type(item) not in _KIND and _kind(type(item)) == 1
+                ):
+                    found.append(item)
+    return found
+
+
+_BLOCK_TYPES = frozenset({cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite})
 
 
 class Walker:
@@ -549,51 +539,50 @@ class Walker:
     def walk(self, module: cst.Module) -> None:
         """Visit every node of ``module`` (without recursion, so deep code cannot stop it)."""
         self._prebind(module)
+        tracker = self.context.tracker
         top_level = {id(statement): index for index, statement in enumerate(module.body)}
-        stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
+        # (node, 0) enters a node; (node, 1) leaves it.
+        stack: list[tuple[cst.CSTNode, int]] = [(module, 0)]
         while stack:
             node, leaving = stack.pop()
+            node_type = type(node)
             if leaving:
-                self._leave(node)
+                self._leave(node, node_type)
                 continue
             index = top_level.get(id(node))
             if index is not None:
                 self.context.top_index = index
-            self._enter(node)
-            stack.append((node, True))
-            stack.extend((child, False) for child in reversed(list(children(node))))
+            if node_type in _BLOCK_TYPES:
+                tracker.enter_block(node)
+            elif node_type in STATEMENT_TYPES:
+                tracker.enter_statement(node)
+            self._enter(node, node_type)
+            stack.append((node, 1))
+            stack.extend((child, 0) for child in reversed(children(node)))
 
-    def _prebind(self, module: cst.Module) -> None:
-        # Functions run after the whole module has loaded: they see its definitions.
-        for statement in module.body:
-            if isinstance(statement, cst.FunctionDef):
-                self.context.bind(statement.name.value, UNKNOWN)
-            elif isinstance(statement, cst.ClassDef):
-                self.context.bind(statement.name.value, Binding(LOCAL + statement.name.value))
-
-    def _enter(self, node: cst.CSTNode) -> None:
+    def _enter(self, node: cst.CSTNode, node_type: type[cst.CSTNode]) -> None:
         context = self.context
         frame = self.blocks.get(id(node))
         if frame is not None:
             context.frames.append(frame)
             if frame.scope is not None:
                 context.scopes.append(frame.scope)
-        if isinstance(node, cst.IndentedBlock | cst.Module):
+        if node_type is cst.IndentedBlock or node_type is cst.Module:
             self.block_stack.append(id(node))
-        before = _BEFORE.get(type(node))
+        before = _BEFORE.get(node_type)
         if before is not None:
             before(self, node)
-        for handler in self.handlers.get(type(node), ()):
+        for handler in self.handlers.get(node_type, ()):
             handler(node, context)
 
-    def _leave(self, node: cst.CSTNode) -> None:
+    def _leave(self, node: cst.CSTNode, node_type: type[cst.CSTNode]) -> None:
         context = self.context
-        for handler in self.leave_handlers.get(type(node), ()):
+        for handler in self.leave_handlers.get(node_type, ()):
             handler(node, context)
-        after = _AFTER.get(type(node))
+        after = _AFTER.get(node_type)
         if after is not None:
             after(self, node)
-        if isinstance(node, cst.IndentedBlock | cst.Module):
+        if node_type is cst.IndentedBlock or node_type is cst.Module:
             self.block_stack.pop()
             for _ in range(self.narrowed.pop(id(node), 0)):
                 context.frames.pop()
@@ -602,6 +591,18 @@ class Walker:
             context.frames.pop()
             if frame.scope is not None:
                 context.scopes.pop()
+        if node_type in _BLOCK_TYPES:
+            context.tracker.leave_block()
+        elif node_type in STATEMENT_TYPES:
+            context.tracker.leave_statement()
+
+    def _prebind(self, module: cst.Module) -> None:
+        # Functions run after the whole module has loaded: they see its definitions.
+        for statement in module.body:
+            if isinstance(statement, cst.FunctionDef):
+                self.context.bind(statement.name.value, UNKNOWN)
+            elif isinstance(statement, cst.ClassDef):
+                self.context.bind(statement.name.value, Binding(LOCAL + statement.name.value))
 
     # Bookkeeping before the rules see a node
 

@@ -23,12 +23,13 @@ class ArgparseActionParameters(SourceRule):
 
     RULE_ID = "removed-parameter"
     CATEGORY = Category.REMOVED_PARAMETER
-    TRIGGER = re.compile(r"\badd_argument\b")
+    TRIGGER = re.compile(r"""\baction[ \t]*=[ \t]*(?!["'])""")
     IMPORTS = frozenset({"argparse"})
     SOURCE = "What's New In Python 3.14 > Removed > argparse (deprecated in 3.12)"
     BREAKS_IN = (3, 14)
     DEPRECATED_IN = (3, 12)
     FAILURE = "TypeError"
+    FIX = "drop the parameter; the catalogue row names what replaces it"
     FLAGGED = (
         "import argparse\n\nparser = argparse.ArgumentParser()\n"
         "parser.add_argument('--color', action=argparse.BooleanOptionalAction,"
@@ -55,4 +56,11 @@ class ArgparseActionParameters(SourceRule):
             return
         for row in parameter_rows(action_class):
             if row.parameter in keywords and row.removed is not None:
-                report_row(context, keywords[row.parameter], row, self.FAILURE, row.symbol)
+                report_row(
+                    context,
+                    keywords[row.parameter],
+                    row,
+                    self.FAILURE,
+                    row.symbol,
+                    documentation=f"{self.SOURCE}; {row.source}",
+                )

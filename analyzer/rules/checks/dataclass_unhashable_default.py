@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from analyzer.models import Category
-from analyzer.rules.base import SourceRule
+from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.walker import LocalClass, WalkContext
 
 _DATACLASS = frozenset({"dataclasses.dataclass"})
@@ -58,7 +58,11 @@ class DataclassUnhashableDefault(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    TRIGGER = re.compile(r"\bdataclass\b")
+    TRIGGER = re.compile(
+        r"^[ \t]+\w+[ \t]*:[^=\n]*=[ \t]*(?:[\w.]*\.)?[A-Z]\w*[ \t]*\("
+        r"|\bdefault[ \t]*=[ \t]*(?:[\w.]*\.)?[A-Z]\w*[ \t]*\(",
+        re.MULTILINE,
+    )
     IMPORTS = frozenset({"dataclasses"})
     SOURCE = (
         "What's New In Python 3.11 > Improved Modules > dataclasses: a mutable default is "
@@ -83,6 +87,15 @@ class DataclassUnhashableDefault(SourceRule):
         "from dataclasses import dataclass\n\n\nclass Plain:\n    pass\n\n\n@dataclass\n"
         "class Holder:\n    value: Plain = Plain()\n\n\nprint(Holder())\n",
     )
+
+    @classmethod
+    def triggered(cls, facts: SourceFacts) -> bool:
+        """A dataclass, and a field default made by calling a class."""
+        return (
+            "dataclasses" in facts.imported
+            and "dataclass" in facts.text
+            and cls.TRIGGER.search(facts.text) is not None
+        )
 
     def visit_ClassDef(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.ClassDef)

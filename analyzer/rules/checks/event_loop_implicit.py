@@ -23,7 +23,7 @@ class ImplicitEventLoop(SourceRule):
 
     RULE_ID = "deprecated-api"
     CATEGORY = Category.DEPRECATED
-    TRIGGER = re.compile(r"\bget_event_loop\b")
+    TRIGGER = re.compile(r"\bget_event_loop[ \t]*\([ \t]*\)")
     IMPORTS = frozenset({"asyncio"})
     SOURCE = (
         "What's New In Python 3.12 > Deprecated: asyncio.get_event_loop() without a current "

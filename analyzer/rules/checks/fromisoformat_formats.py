@@ -33,7 +33,7 @@ class IsoFormatParsing(SourceRule):
 
     RULE_ID = "needs-newer-stdlib"
     CATEGORY = Category.NEEDS_NEWER_STDLIB
-    TRIGGER = re.compile(r"\bfromisoformat\b")
+    TRIGGER = re.compile(r"""\bfromisoformat[ \t]*\([ \t]*[rRuU]?["']""")
     IMPORTS = frozenset({"datetime"})
     SOURCE = (
         "What's New In Python 3.11 > Improved Modules > datetime: fromisoformat() parses "

@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from analyzer.models import Category
-from analyzer.rules.base import SourceRule
+from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.walker import LocalClass, WalkContext
 
 # Functions whose integer parameters accepted __int__ (with a DeprecationWarning) on 3.9
@@ -38,7 +38,7 @@ class ImplicitIntConversion(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    TRIGGER = re.compile(r"\bDecimal\b|\b__int__\b")
+    TRIGGER = re.compile(r"\b(?:chr|expandtabs|getrandbits|htons|ntohs|date|datetime|time)[ \t]*\(")
     SOURCE = (
         "What's New In Python 3.10 > Porting to Python 3.10: builtin and extension "
         "functions that take integer arguments no longer accept Decimals, Fractions and "
@@ -62,6 +62,13 @@ class ImplicitIntConversion(SourceRule):
         "class Bits:\n    def __int__(self):\n        return 8\n\n    def __index__(self):\n"
         "        return 8\n\n\nprint(chr(Bits()))\n",
     )
+
+    @classmethod
+    def triggered(cls, facts: SourceFacts) -> bool:
+        """A Decimal or a class with ``__int__``, and a call that wants an integer."""
+        text = facts.text
+        lossy = ("decimal" in facts.imported and "Decimal" in text) or "def __int__" in text
+        return lossy and cls.TRIGGER.search(text) is not None
 
     def visit_Call(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.Call)

@@ -22,7 +22,7 @@ class IntTruncFallback(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    TRIGGER = re.compile(r"\b__trunc__\b")
+    TRIGGER = re.compile(r"\bdef[ \t]+__trunc__\b")
     SOURCE = (
         "What's New In Python 3.14 > Removed: int() no longer delegates to __trunc__() "
         "(deprecated in What's New In Python 3.11 > Deprecated)"

@@ -45,7 +45,7 @@ class ItertoolsCopyPickle(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    TRIGGER = re.compile(r"\b(?:copy|deepcopy|dumps?)\b")
+    TRIGGER = re.compile(r"\b(?:deepcopy|copy|dumps?)[ \t]*\(")
     IMPORTS = frozenset({"itertools"})
     SOURCE = (
         "What's New In Python 3.14 > Removed > itertools: support for copy, deepcopy and "

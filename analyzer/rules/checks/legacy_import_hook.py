@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from analyzer.models import Category
-from analyzer.rules.base import SourceRule
+from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.walker import WalkContext
 
 
@@ -39,7 +39,7 @@ class LegacyMetaPathFinder(SourceRule):
 
     RULE_ID = "removed-stdlib-api"
     CATEGORY = Category.REMOVED_NAME
-    TRIGGER = re.compile(r"\bfind_module\b(?s:.*)\bmeta_path\b|\bmeta_path\b(?s:.*)\bfind_module\b")
+    TRIGGER = re.compile(r"\bdef[ \t]+find_module\b")
     SOURCE = (
         "What's New In Python 3.12 > Removed > importlib: find_module() of meta path finders "
         "is no longer used"
@@ -67,6 +67,11 @@ class LegacyMetaPathFinder(SourceRule):
         "class Finder:\n    def find_module(self, name):\n        return None\n\n\n"
         "print(Finder().find_module('x'))\n",
     )
+
+    @classmethod
+    def triggered(cls, facts: SourceFacts) -> bool:
+        """A ``find_module`` method in a module that touches ``sys.meta_path``."""
+        return "meta_path" in facts.text and cls.TRIGGER.search(facts.text) is not None
 
     def visit_ClassDef(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.ClassDef)

@@ -40,7 +40,13 @@ class NotImplementedTruthValue(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    TRIGGER = re.compile(r"\bNotImplemented\b")
+    TRIGGER = re.compile(
+        r"^def[^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]+[^\n]*\n|[ \t]*\n)*?"
+        r"[ \t]+return[ \t]+NotImplemented\b"
+        r"|=[ \t]*NotImplemented[ \t]*(?:#[^\n]*)?$"
+        r"|\b(?:if|not|while|and|or|bool\()[ \t]*NotImplemented\b",
+        re.MULTILINE,
+    )
     SOURCE = (
         "What's New In Python 3.14 > Removed: using NotImplemented in a boolean context "
         "(deprecated in What's New In Python 3.9 > Deprecated)"

@@ -28,7 +28,8 @@ class PathlibExtraArguments(SourceRule):
     RULE_ID = "removed-parameter"
     CATEGORY = Category.REMOVED_PARAMETER
     TRIGGER = re.compile(
-        r"\b(?:Path|PurePath|PurePosixPath|PureWindowsPath|PosixPath|WindowsPath|relative_to)\b"
+        r"\b(?:Pure)?(?:Posix|Windows)?Path[ \t]*\((?:[^()]|\([^()]*\))*?\b\w+[ \t]*=(?!=)"
+        r"|\b(?:is_)?relative_to[ \t]*\((?:[^()]|\([^()]*\))*?,"
     )
     IMPORTS = frozenset({"pathlib"})
     SOURCE = (

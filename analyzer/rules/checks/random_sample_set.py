@@ -37,7 +37,7 @@ class RandomSampleFromSet(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    TRIGGER = re.compile(r"\bsample\b")
+    TRIGGER = re.compile(r"\bsample[ \t]*\(")
     IMPORTS = frozenset({"random"})
     SOURCE = (
         "What's New In Python 3.11 > Removed: random.sample() no longer accepts a set "

@@ -39,7 +39,7 @@ class RegexPossessiveQuantifier(SourceRule):
 
     RULE_ID = "needs-newer-stdlib"
     CATEGORY = Category.NEEDS_NEWER_STDLIB
-    TRIGGER = re.compile(r"[*+?}]\+|\(\?>")
+    TRIGGER = re.compile(r"""["'][^"'\n]*(?:[*+?}]\+|\(\?>)""")
     IMPORTS = frozenset({"re"})
     SOURCE = (
         "What's New In Python 3.11 > Improved Modules > re: atomic grouping and possessive "

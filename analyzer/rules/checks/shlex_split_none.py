@@ -21,7 +21,7 @@ class ShlexSplitNone(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    TRIGGER = re.compile(r"\bsplit\b")
+    TRIGGER = re.compile(r"\bsplit[ \t]*\([ \t]*(?:s[ \t]*=[ \t]*)?None\b")
     IMPORTS = frozenset({"shlex"})
     SOURCE = (
         "What's New In Python 3.12 > Removed/Changes in the Python API > shlex: "

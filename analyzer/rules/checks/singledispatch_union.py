@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from analyzer.models import Category
-from analyzer.rules.base import SourceRule
+from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.checks.union_type_operator import unions
 from analyzer.rules.walker import WalkContext, all_params
 
@@ -46,6 +46,12 @@ class SingledispatchUnion(SourceRule):
         "    return 'other'\n\n\n@describe.register\ndef _(value: int):\n    return 'number'\n\n\n"
         "print(describe(3))\n",
     )
+
+    @classmethod
+    def triggered(cls, facts: SourceFacts) -> bool:
+        """A singledispatch function, and a registration."""
+        text = facts.text
+        return "functools" in facts.imported and "singledispatch" in text and ".register" in text
 
     def __init__(self, context: WalkContext) -> None:
         super().__init__(context)

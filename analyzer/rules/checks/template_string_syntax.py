@@ -19,7 +19,10 @@ class TemplateStringSyntax(SourceRule):
 
     RULE_ID = "needs-newer-syntax"
     CATEGORY = Category.NEEDS_NEWER_SYNTAX
-    TRIGGER = re.compile(r"""(?<![\w'"])[tT][rR]?["']|(?<![\w'"])[rR][tT]["']""")
+    TRIGGER = re.compile(
+        r"""(?<![\w'"\\])(?:[tT][rR]?|[rR][tT])(?:\"\"\"|\'\'\')"""
+        r"""|(?<![\w'"\\])(?:[tT][rR]?|[rR][tT])(["'])[^"'\n]*\{"""
+    )
     SOURCE = "What's New In Python 3.14 > PEP 750: template string literals"
     REQUIRES = (3, 14)
     FAILURE = "SyntaxError"

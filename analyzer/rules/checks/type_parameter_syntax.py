@@ -20,7 +20,10 @@ class TypeParameterSyntax(SourceRule):
 
     RULE_ID = "needs-newer-syntax"
     CATEGORY = Category.NEEDS_NEWER_SYNTAX
-    TRIGGER = re.compile(r"\b(?:def|class)[ \t]+\w+[ \t]*\[|^[ \t]*type[ \t]+\w+", re.MULTILINE)
+    TRIGGER = re.compile(
+        r"\b(?:def|class)[ \t]+\w+[ \t]*\[|^[ \t]*type[ \t]+\w+[ \t]*(?:\[[^\n=]*\])?[ \t]*=",
+        re.MULTILINE,
+    )
     SOURCE = (
         "What's New In Python 3.12 > PEP 695: type parameter syntax; What's New In "
         "Python 3.13 > PEP 696: type parameter defaults"

@@ -36,7 +36,10 @@ class TypeVarSubclass(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    TRIGGER = re.compile(r"\b(?:TypeVar|ParamSpec|ParamSpecArgs|ParamSpecKwargs|TypeVarTuple)\b")
+    TRIGGER = re.compile(
+        r"\bclass[ \t]+\w+[ \t]*\([^)]*\b(?:TypeVar|ParamSpec|ParamSpecArgs|ParamSpecKwargs"
+        r"|TypeVarTuple)\b"
+    )
     IMPORTS = frozenset({"typing"})
     SOURCE = (
         "What's New In Python 3.12 > New Features > PEP 695: TypeVar, ParamSpec and "

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from analyzer.models import Category
-from analyzer.rules.base import SourceRule
+from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.walker import LOCAL, WalkContext
 
 _BUILTIN_TYPES = frozenset(
@@ -34,6 +34,10 @@ _BUILTIN_TYPES = frozenset(
     )
 )
 _CHECKS = frozenset({"builtins.isinstance", "builtins.issubclass"})
+_EVALUATED = re.compile(
+    r"\b(?:isinstance|issubclass)[ \t]*\([^\n]*\||^[ \t]*\w+[ \t]*(?::[^=\n]*)?=[^=\n][^\n]*\|",
+    re.MULTILINE,
+)
 
 
 def unions(node: cst.CSTNode) -> Iterator[cst.BinaryOperation]:
@@ -86,6 +90,15 @@ class UnionTypeOperator(SourceRule):
         "    return sum(values or [])\n\n\nprint(total([1]))\n",
         "flags = 1 | 2\nprint(flags)\n",
     )
+
+    @classmethod
+    def triggered(cls, facts: SourceFacts) -> bool:
+        """Under postponed annotations only checks and aliases are evaluated."""
+        if cls.TRIGGER.search(facts.text) is None:
+            return False
+        if "from __future__ import annotations" not in facts.text:
+            return True
+        return _EVALUATED.search(facts.text) is not None
 
     def visit_Call(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.Call)

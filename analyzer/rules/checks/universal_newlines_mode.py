@@ -31,7 +31,10 @@ class UniversalNewlinesMode(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    TRIGGER = re.compile(r"""["'][rbtU+]*U[rbtU+]*["']""")
+    TRIGGER = re.compile(
+        r"""["'](?=[rbt+]*U)(?=[rbtU+]*[rbt])[rbtU+]{2,4}["']"""
+        r"""|\bmode[ \t]*=[ \t]*["']U["']|\bopen[ \t]*\([^()\n]*,[ \t]*["']U["']"""
+    )
     SOURCE = (
         "What's New In Python 3.11 > Removed: open(), io.open(), codecs.open() and "
         "fileinput.FileInput no longer accept 'U' (universal newline) in the file mode"
