@@ -17,9 +17,11 @@ Then, in the same run:
    the resident memory of the batch and its workers every 50 ms.
 
 It prints functions per second, peak memory (the batch process and all its workers), the
-ratio of the batch's time to the sum of single scans (required: at most 1.5) and the time a
-least-squares line through the sizes projects for 10,000 and 100,000 functions with the
-same distinct packages, and with distinct packages growing in proportion.
+ratio of the batch's time to the sum of single scans (required: at most 1.5), and the time
+projected for 10,000 and 100,000 functions: the whole batch plus, for each further function,
+the cost of one whose analysis is already stored (measured by running the whole fleet again
+into a copy of the database that keeps only the analyses), and, when distinct packages grow
+in proportion, the batch's time per distinct package for each further one.
 
     python benchmarks/bench_batch.py [--functions N] [--sizes 250,500] [--workers N]
 
@@ -32,7 +34,9 @@ import argparse
 import json
 import logging
 import os
-import statistics
+import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -202,8 +206,15 @@ def tree_rss(pid: int) -> int:
 class BatchRun:
     functions: int
     seconds: float
+    """From starting the command to its exit."""
     peak_bytes: int
     summary: str
+
+    @property
+    def batch_seconds(self) -> float:
+        """The batch's own time, from its closing line: no interpreter start, no report."""
+        match = re.search(r" in (\d+(?:\.\d+)?)s; results in ", self.summary)
+        return float(match.group(1)) if match else self.seconds
 
 
 def run_batch_command(inventory: Path, workdir: Path, workers: int | None) -> BatchRun:
@@ -242,20 +253,10 @@ def run_batch_command(inventory: Path, workdir: Path, workers: int | None) -> Ba
     return BatchRun(functions, seconds, peak, stderr.strip().splitlines()[-1])
 
 
-def fit(points: list[tuple[int, float]]) -> tuple[float, float]:
-    """Intercept and slope of the least-squares line through ``points``."""
-    xs = [float(x) for x, _ in points]
-    ys = [y for _, y in points]
-    if len(points) < 2:
-        return 0.0, ys[0] / xs[0]
-    slope = statistics.covariance(xs, ys) / statistics.variance(xs)
-    return statistics.fmean(ys) - slope * statistics.fmean(xs), slope
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--functions", type=int, default=1000, help="fleet size (at least 1000)")
-    parser.add_argument("--sizes", default="250,500", help="smaller batches for the growth fit")
+    parser.add_argument("--sizes", default="250,500", help="smaller batches to time as well")
     parser.add_argument("--workers", type=int, default=None, help="analysis processes")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -316,11 +317,29 @@ def main() -> None:
                     f"peak memory {run.peak_bytes / 2**20:.0f} MiB; {run.summary}"
                 )
 
+            # The cost of one more function whose content is already analysed: the same
+            # fleet again into a copy of the database with its functions forgotten and its
+            # analyses kept, so every function is identified and recorded, none analysed.
+            reuse_dir = folder / "reuse"
+            reuse_dir.mkdir()
+            shutil.copy(folder / f"batch-{len(rows)}" / "results.sqlite3", reuse_dir)
+            with sqlite3.connect(reuse_dir / "results.sqlite3") as connection:
+                connection.execute("DELETE FROM functions")
+                connection.execute("DELETE FROM scan_log")
+            connection.close()
+            reuse = run_batch_command(
+                folder / f"inventory-{len(rows)}.json", reuse_dir, arguments.workers
+            )
+            print(
+                f"batch of {reuse.functions} whose analyses are stored: {reuse.seconds:.1f}s, "
+                f"peak memory {reuse.peak_bytes / 2**20:.0f} MiB; {reuse.summary}"
+            )
+
         whole = runs[-1]
         ratio = whole.seconds / single_sum
-        intercept, slope = fit([(run.functions, run.seconds) for run in runs])
-        per_package = single_sum / len(packages)
-        cores = arguments.workers or os.cpu_count() or 1
+        per_function = reuse.batch_seconds / reuse.functions
+        packages_seconds = max(whole.seconds - whole.functions * per_function, 0.0)
+        per_package = packages_seconds / len(packages)
         print()
         print(f"functions per second: {whole.functions / whole.seconds:.1f}")
         print(f"peak memory: {whole.peak_bytes / 2**20:.0f} MiB (required: under 2048 MiB)")
@@ -328,14 +347,22 @@ def main() -> None:
             f"batch / sum of single scans: {whole.seconds:.1f}s / {single_sum:.1f}s = "
             f"{ratio:.2f} (required: at most 1.5)"
         )
-        print(f"fit: {intercept:.1f}s + {slope * 1000:.2f}s per 1,000 functions")
+        print(
+            "time by size: "
+            + ", ".join(f"{run.functions}: {run.seconds:.1f}s" for run in runs)
+            + f"; per function beyond the analyses: {per_function * 1000:.1f} ms "
+            f"(a batch of {reuse.functions} whose analyses are stored, its workers' start "
+            "included); "
+            f"per distinct package in the batch: {per_package:.2f}s"
+        )
         for size in (10_000, 100_000):
-            same = intercept + slope * size
-            grown = same + (size / whole.functions - 1) * len(packages) * per_package / cores
+            same = whole.seconds + (size - whole.functions) * per_function
+            distinct = len(packages) * size // whole.functions
+            grown = same + (distinct - len(packages)) * per_package
             print(
                 f"{size:,} functions: about {same / 60:.1f} min with the same "
                 f"{len(packages)} distinct packages; about {grown / 60:.1f} min if distinct "
-                f"packages grow in proportion ({len(packages) * size // whole.functions})"
+                f"packages grow in proportion ({distinct:,})"
             )
         failed = ratio > 1.5 or whole.peak_bytes >= 2 * 2**30
         sys.exit(1 if failed else 0)
