@@ -24,7 +24,8 @@ FLAGGED_MARK = re.compile(r"#\s*flagged:\s*(.+?)\s*$")
 @cache
 def _call_keyword_pattern(function: str, keyword: str) -> re.Pattern[str]:
     return re.compile(
-        rf"\b{re.escape(function)}[ \t]*\((?:[^()]|\([^()]*\))*?\b{re.escape(keyword)}[ \t]*=(?!=)"
+        rf"\b{re.escape(function)}[ \t]*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*?"
+        rf"\b{re.escape(keyword)}[ \t]*=(?!=)"
     )
 
 
@@ -87,7 +88,7 @@ class SourceFacts:
         return re.search(pattern, self.text) is not None
 
     def keyword_in_call(self, function: str, keyword: str) -> bool:
-        """Whether ``function(..., keyword=...)`` appears (arguments nested one level deep)."""
+        """Whether ``function(..., keyword=...)`` appears (arguments nested two levels deep)."""
         return _call_keyword_pattern(function, keyword).search(self.text) is not None
 
     def renamed(self, function: str) -> bool:

@@ -134,13 +134,15 @@ class KeywordTrigger:
 
 
 def _instance_pattern(parts: list[str]) -> re.Pattern[str] | None:
-    """For ``builtins.<Exception>.<member>``: the exception made, or caught ``as`` a name."""
+    """For ``builtins.<Exception>.<member>``: the exception made, caught ``as`` a name, or
+    the member read off the class."""
     if parts[0] != "builtins" or len(parts) != 3:
         return None
     if "BaseException" not in (parts[1], *builtin_bases(parts[1])):
         return None
     names = "|".join(builtin_subclasses(parts[1]))
-    return re.compile(rf"\b(?:{names})\b(?:[ \t]*\(|[^\n:]*\bas[ \t]+\w+)")
+    member = re.escape(parts[2])
+    return re.compile(rf"\b(?:{names})\b(?:[ \t]*\(|[^\n:]*\bas[ \t]+\w+|[ \t]*\.[ \t]*{member}\b)")
 
 
 @dataclass

@@ -11,7 +11,12 @@ Why rows are here rather than generated:
 - parameters behind ``**kwargs`` or a sentinel default (``loop`` of ``asyncio.Lock``,
   ``use_load_tests``), and parameters of aliases (``bisect.bisect``);
 - deprecations that warn only when called, where the stubs give no version;
-- better example programs and replacements for the rows people meet most.
+- better example programs and replacements for the rows people meet most;
+- documented removals of private aliases (``unittest._TextTestResult``).
+
+Some changes are not rows at all because whether they break depends on the call: the
+visitor rule ``ImplicitEventLoop`` (``analyzer/rules/checks``) reports
+``asyncio.get_event_loop()`` only outside a coroutine, where the deprecation applies.
 """
 
 from __future__ import annotations
@@ -580,20 +585,6 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         clean='import asyncio\n\nprint(hasattr(asyncio, "get_child_watcher"))\n',
     ),
     _row(
-        "asyncio.get_event_loop",
-        "name",
-        deprecated=(3, 12),
-        replacement="asyncio.run() for the entry point, asyncio.get_running_loop() inside "
-        "coroutines, or asyncio.new_event_loop() with set_event_loop(); 3.14 raises "
-        "RuntimeError when no loop is set",
-        source=_source("3.12", "Deprecated", "asyncio.get_event_loop without a current loop")
-        + "; "
-        + _source("3.14", "Changes in the Python API", "asyncio.get_event_loop raises"),
-        flagged="import asyncio\n\nloop = asyncio.get_event_loop()\nprint(loop.is_running())\n",
-        clean="import asyncio\n\nloop = asyncio.new_event_loop()\nprint(loop.is_running())\n"
-        "loop.close()\n",
-    ),
-    _row(
         "asyncio.set_child_watcher",
         "name",
         deprecated=(3, 12),
@@ -957,6 +948,16 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         source=_source("3.13", "Removed Modules And APIs", "unittest"),
         flagged="import unittest\n\nprint(callable(unittest.TestProgram.usageExit))\n",
         clean="import unittest\n\nprint(callable(unittest.TestProgram.runTests))\n",
+    ),
+    _row(
+        "unittest._TextTestResult",
+        "name",
+        deprecated=(3, 2),
+        removed=(3, 12),
+        replacement="unittest.TextTestResult",
+        source=_source("3.12", "Removed", "unittest: the _TextTestResult alias"),
+        flagged="import unittest\n\nprint(unittest._TextTestResult.__name__)\n",
+        clean="import unittest\n\nprint(unittest.TextTestResult.__name__)\n",
     ),
     _row(
         "unittest.findTestCases",
