@@ -171,6 +171,8 @@ def _cst_bound(small: cst.CSTNode) -> Iterator[str]:
                 yield target.target.value
     elif isinstance(small, cst.AnnAssign | cst.AugAssign) and isinstance(small.target, cst.Name):
         yield small.target.value
+    elif isinstance(small, cst.TypeAlias):
+        yield small.name.value
     elif isinstance(small, cst.Import):
         for alias in small.names:
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):

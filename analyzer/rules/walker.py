@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -407,6 +408,15 @@ class WalkContext:
 
 
 @cache
+def stdlib_module_names() -> frozenset[str]:
+    """Top-level modules of the standard library, of this interpreter and of the catalogue."""
+    from analyzer.rules.catalogue import load_catalogue
+
+    catalogued = {symbol.partition(".")[0] for symbol in load_catalogue().modules}
+    return frozenset(sys.stdlib_module_names) | catalogued
+
+
+@cache
 def builtin_names() -> frozenset[str]:
     """The builtins of this interpreter and those the catalogue knows from other versions."""
     from analyzer.rules.catalogue import load_catalogue
@@ -742,9 +752,54 @@ class Walker:
         failures = self.context.try_failures.get(id(statement))
         if failures:
             return _failure_window(failures)
-        if caught and caught <= _FALLBACK_ERRORS:
+        if (
+            caught
+            and caught <= _FALLBACK_ERRORS
+            and isinstance(statement, cst.Try | cst.TryStar)
+            and self._stdlib_only(statement.body)
+        ):
             return NEVER
         return None
+
+    def _stdlib_only(self, block: cst.BaseSuite) -> bool:
+        """Whether a block only imports or names the standard library (which, outside the
+        catalogue, every supported version has), so that it cannot fail on them."""
+        statements = block.body
+        for statement in statements:
+            smalls = (
+                statement.body
+                if isinstance(statement, cst.SimpleStatementLine)
+                else [statement]
+                if isinstance(statement, cst.BaseSmallStatement)
+                else None
+            )
+            if smalls is None:
+                return False
+            for small in smalls:
+                if not self._stdlib_statement(small):
+                    return False
+        return True
+
+    def _stdlib_statement(self, small: cst.CSTNode) -> bool:
+        names = stdlib_module_names()
+        if isinstance(small, cst.Import):
+            return all(dotted_name(alias.name).partition(".")[0] in names for alias in small.names)
+        if isinstance(small, cst.ImportFrom):
+            module = dotted_name(small.module) if small.module is not None else ""
+            return not small.relative and module.partition(".")[0] in names
+        if isinstance(small, cst.Assign) and isinstance(small.value, cst.Attribute):
+            # Reading a name off an imported stdlib module (not off an object).
+            root: cst.BaseExpression = small.value
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            binding = self.context.lookup(root.value) if isinstance(root, cst.Name) else None
+            return (
+                binding is not None
+                and not binding.instance
+                and binding.qualified is not None
+                and binding.qualified.partition(".")[0] in names - {"builtins"}
+            )
+        return isinstance(small, cst.Pass)
 
     def _if(self, node: cst.CSTNode) -> None:
         assert isinstance(node, cst.If)

@@ -1,0 +1,678 @@
+"""The source engine: names, guards, reach, positions and hostile input, with exact places."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from analyzer.models import Finding, Reach, SourceAnalysis
+from analyzer.rules import positions
+from analyzer.rules.engine import (
+    MAX_SOURCE_BYTES,
+    SourceJob,
+    analyse_file,
+    analyse_files,
+    analyse_source,
+)
+
+
+def analyse(source: str, **options: object) -> SourceAnalysis:
+    return analyse_source(textwrap.dedent(source), "app.py", **options)  # type: ignore[arg-type]
+
+
+def places(analysis: SourceAnalysis, symbol: str) -> list[tuple[int | None, int | None, str]]:
+    """(line, column, reach) of every finding about ``symbol``."""
+    return [
+        (finding.location.line, finding.location.column, finding.reach.value)
+        for finding in analysis.findings
+        if finding.symbol == symbol
+    ]
+
+
+def only(analysis: SourceAnalysis, symbol: str) -> Finding:
+    found = [finding for finding in analysis.findings if finding.symbol == symbol]
+    assert len(found) == 1, found
+    return found[0]
+
+
+# Names
+
+
+def test_module_alias_resolves_to_the_stdlib_name() -> None:
+    analysis = analyse(
+        """\
+        import collections as c
+
+        print(c.Mapping)
+        """
+    )
+
+    assert places(analysis, "collections.Mapping") == [(3, 7, "import")]
+    assert only(analysis, "collections.Mapping").breaks_in == (3, 10)
+
+
+def test_from_import_with_alias_is_reported_at_the_imported_name() -> None:
+    analysis = analyse(
+        """\
+        from collections import (
+            OrderedDict,
+            Mapping as M,
+        )
+        print(M)
+        """
+    )
+
+    assert places(analysis, "collections.Mapping") == [(3, 5, "import")]
+
+
+def test_attribute_chain_through_submodules_and_classes() -> None:
+    analysis = analyse(
+        """\
+        import importlib.machinery
+
+        finder = importlib.machinery.PathFinder.find_module
+        """
+    )
+
+    assert places(analysis, "importlib.machinery.PathFinder.find_module") == [(3, 10, "import")]
+
+
+def test_an_instance_resolves_its_methods_through_its_class() -> None:
+    analysis = analyse(
+        """\
+        import configparser
+
+        def load(text):
+            settings = configparser.ConfigParser()
+            settings.readfp(text)
+        """
+    )
+
+    assert places(analysis, "configparser.ConfigParser.readfp") == [(5, 5, "call")]
+
+
+def test_a_call_result_is_an_instance_of_the_called_class() -> None:
+    analysis = analyse(
+        """\
+        import pathlib
+
+        for root, dirs, files in pathlib.Path(".").walk():
+            print(root)
+        """
+    )
+
+    assert places(analysis, "pathlib.Path.walk") == [(3, 26, "import")]
+    assert only(analysis, "pathlib.Path.walk").requires == (3, 12)
+
+
+def test_self_in_a_subclass_resolves_through_the_first_stdlib_base() -> None:
+    analysis = analyse(
+        """\
+        import unittest
+
+        class Base(unittest.TestCase):
+            pass
+
+        class OrderTest(Base):
+            def test_total(self):
+                self.failUnless(True)
+        """
+    )
+
+    assert places(analysis, "unittest.TestCase.failUnless") == [(8, 9, "call")]
+
+
+def test_a_method_the_class_defines_itself_is_not_the_stdlib_one() -> None:
+    analysis = analyse(
+        """\
+        import unittest
+
+        class Compat(unittest.TestCase):
+            def assertEquals(self, first, second):
+                return self.assertEqual(first, second)
+
+            def test_total(self):
+                self.assertEquals(1, 1)
+        """
+    )
+
+    assert places(analysis, "unittest.TestCase.assertEquals") == []
+
+
+def test_an_exception_caught_as_a_name_has_its_class() -> None:
+    analysis = analyse(
+        """\
+        try:
+            value = {}.missing
+        except AttributeError as error:
+            print(error.name)
+        """
+    )
+
+    assert places(analysis, "builtins.AttributeError.name") == [(4, 11, "import")]
+    assert only(analysis, "builtins.AttributeError.name").requires == (3, 10)
+
+
+def test_a_method_of_a_base_class_of_a_builtin_exception() -> None:
+    analysis = analyse(
+        """\
+        error = ValueError("bad")
+        error.add_note("while parsing")
+        """
+    )
+
+    assert places(analysis, "builtins.BaseException.add_note") == [(2, 1, "import")]
+
+
+def test_an_ast_visitor_method_receives_its_node_class() -> None:
+    analysis = analyse(
+        """\
+        import ast
+
+        class Counter(ast.NodeVisitor):
+            def visit_Constant(self, node):
+                return node.n
+        """
+    )
+
+    assert places(analysis, "ast.Constant.n") == [(5, 16, "call")]
+
+
+def test_star_import_resolves_bare_names() -> None:
+    analysis = analyse(
+        """\
+        from collections import *
+
+        print(Mapping)
+        """
+    )
+
+    assert places(analysis, "collections.Mapping") == [(3, 7, "import")]
+
+
+def test_star_import_of_the_package_itself_is_not_the_stdlib() -> None:
+    analysis = analyse(
+        """\
+        from .compat import *
+
+        print(Mapping)
+        """
+    )
+
+    assert places(analysis, "collections.Mapping") == []
+
+
+def test_a_local_module_shadows_the_stdlib_module_of_its_name() -> None:
+    source = "import imp\n\nimp.reload(None)\n"
+
+    shadowed = analyse_source(source, "app.py", local_modules=frozenset({"imp"}))
+    stdlib = analyse_source(source, "app.py")
+
+    assert places(shadowed, "imp") == []
+    assert places(stdlib, "imp") == [(1, 8, "import")]
+    assert places(stdlib, "imp.reload") == [(3, 1, "import")]
+
+
+def test_own_names_that_look_like_removed_modules_are_silent() -> None:
+    analysis = analyse(
+        """\
+        def package(distutils=None, imp="default"):
+            cgi = {"path": "/"}
+            return distutils, imp, cgi.get("path")
+
+        def imghdr_what(data):
+            return None
+        """
+    )
+
+    assert analysis.findings == ()
+
+
+def test_a_local_definition_shadows_a_builtin() -> None:
+    analysis = analyse(
+        """\
+        def anext(iterator):
+            return next(iterator)
+
+        print(anext(iter([1])))
+        """
+    )
+
+    assert places(analysis, "builtins.anext") == []
+
+
+# Guards
+
+
+@pytest.mark.parametrize(
+    ("handler", "reach"),
+    [
+        ("ImportError", "guarded"),
+        ("ModuleNotFoundError", "guarded"),
+        ("(ImportError, AttributeError)", "guarded"),
+        ("Exception", "guarded"),
+        ("SyntaxError", "import"),
+        ("KeyError", "import"),
+    ],
+)
+def test_import_in_a_try_is_guarded_by_the_handlers_that_absorb_its_failure(
+    handler: str, reach: str
+) -> None:
+    analysis = analyse(f"try:\n    import imp\nexcept {handler}:\n    imp = None\n")
+
+    assert places(analysis, "imp") == [(2, 12, reach)]
+
+
+def test_attribute_error_handler_guards_a_removed_name() -> None:
+    analysis = analyse(
+        """\
+        import inspect
+
+        try:
+            spec = inspect.getargspec
+        except AttributeError:
+            spec = inspect.getfullargspec
+        """
+    )
+
+    assert places(analysis, "inspect.getargspec") == [(4, 12, "guarded")]
+
+
+def test_a_fallback_import_in_a_handler_runs_only_where_the_try_failed() -> None:
+    analysis = analyse(
+        """\
+        try:
+            from collections.abc import Mapping
+        except ImportError:
+            from collections import Mapping
+        try:
+            import tomllib
+        except ModuleNotFoundError:
+            import imp as tomllib
+        """
+    )
+
+    # The first handler never runs on Python 3; the second only below 3.11, before
+    # imp went away in 3.12.
+    assert places(analysis, "collections.Mapping") == [(4, 29, "guarded")]
+    assert places(analysis, "tomllib") == [(6, 12, "guarded")]
+    assert places(analysis, "imp") == [(8, 12, "guarded")]
+
+
+def test_a_handler_for_a_failure_that_comes_later_runs_where_it_fails() -> None:
+    analysis = analyse(
+        """\
+        try:
+            import cgi
+        except ImportError:
+            import imp as cgi
+        """
+    )
+
+    # cgi is gone from 3.13, so the handler runs there, where imp is gone too.
+    assert places(analysis, "imp") == [(4, 12, "import")]
+
+
+@pytest.mark.parametrize(
+    "test",
+    [
+        "sys.version_info >= (3, 12)",
+        "sys.version_info > (3, 11)",
+        "sys.version_info[:2] >= (3, 12)",
+        "sys.version_info.minor >= 12",
+        "sys.version_info[1] > 11",
+        "not sys.version_info < (3, 12)",
+        "(3, 12) <= sys.version_info",
+        "sys.hexversion >= 0x030C0000",
+        "PY312",
+    ],
+)
+def test_version_checks_keep_the_old_api_in_the_branch_for_old_versions(test: str) -> None:
+    analysis = analyse(
+        f"""\
+        import sys
+        PY312 = sys.version_info >= (3, 12)
+
+        if {test}:
+            import importlib.util
+            FINDER = importlib.util.find_spec
+        else:
+            import imp
+            FINDER = imp.find_module
+        """
+    )
+
+    assert places(analysis, "imp") == [(8, 12, "guarded")]
+    assert places(analysis, "imp.find_module") == [(9, 14, "guarded")]
+
+
+def test_elif_and_else_branches_take_the_remaining_versions() -> None:
+    analysis = analyse(
+        """\
+        import sys
+
+        if sys.version_info >= (3, 11):
+            import tomllib
+        elif sys.version_info >= (3, 10):
+            from collections import Mapping
+        else:
+            import asynchat
+        """
+    )
+
+    assert places(analysis, "tomllib") == [(4, 12, "guarded")]
+    # 3.10 only: Mapping is gone there.
+    assert places(analysis, "collections.Mapping") == [(6, 29, "import")]
+    assert only(analysis, "collections.Mapping").breaks_in == (3, 10)
+    # Below 3.10 only: asynchat (gone in 3.12) never breaks.
+    assert places(analysis, "asynchat") == [(8, 12, "guarded")]
+
+
+def test_code_behind_a_version_check_breaks_no_earlier_than_it_runs() -> None:
+    analysis = analyse(
+        """\
+        import sys
+
+        if sys.version_info >= (3, 12):
+            from collections import Mapping
+        """
+    )
+
+    # Removed in 3.10, but this line only runs from 3.12.
+    assert only(analysis, "collections.Mapping").breaks_in == (3, 12)
+
+
+def test_an_early_exit_narrows_the_rest_of_the_block() -> None:
+    analysis = analyse(
+        """\
+        import sys
+
+        if sys.version_info < (3, 11):
+            raise RuntimeError("needs Python 3.11")
+
+        import tomllib
+        """
+    )
+
+    assert places(analysis, "tomllib") == [(6, 8, "guarded")]
+
+
+def test_a_feature_test_guards_the_name_it_tests() -> None:
+    analysis = analyse(
+        """\
+        import inspect
+
+        if hasattr(inspect, "getargspec"):
+            names = inspect.getargspec(len).args
+        else:
+            names = inspect.getfullargspec(len).args
+        print(inspect.getargspec if hasattr(inspect, "getargspec") else None)
+        """
+    )
+
+    assert places(analysis, "inspect.getargspec") == [(4, 13, "guarded"), (7, 7, "guarded")]
+
+
+def test_a_feature_test_of_something_else_guards_nothing() -> None:
+    analysis = analyse(
+        """\
+        import os
+
+        if hasattr(os, "fork"):
+            import imp
+        """
+    )
+
+    assert places(analysis, "imp") == [(4, 12, "import")]
+
+
+def test_type_checking_blocks_never_run() -> None:
+    analysis = analyse(
+        """\
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            import imp
+        """
+    )
+
+    assert places(analysis, "imp") == [(4, 12, "guarded")]
+
+
+def test_contextlib_suppress_is_a_handler() -> None:
+    analysis = analyse(
+        """\
+        import contextlib
+
+        with contextlib.suppress(ImportError):
+            import imp
+        """
+    )
+
+    assert places(analysis, "imp") == [(4, 12, "guarded")]
+
+
+def test_syntax_is_never_guarded() -> None:
+    analysis = analyse(
+        """\
+        import sys
+
+        if sys.version_info >= (3, 11):
+            try:
+                pass
+            except* ValueError:
+                pass
+        """
+    )
+
+    finding = only(analysis, "except*")
+    assert (finding.location.line, finding.reach, finding.requires) == (6, Reach.IMPORT, (3, 11))
+
+
+# Reach
+
+
+def test_reach_is_import_at_module_level_and_in_class_bodies_call_in_def_bodies() -> None:
+    analysis = analyse(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def legacy(delay=asyncio.coroutine):
+            check = asyncio.coroutine
+            return lambda: asyncio.coroutine
+
+        class Holder:
+            attribute = asyncio.coroutine
+
+            def method(self, value: asyncio.coroutine = None):
+                return asyncio.coroutine
+        """
+    )
+
+    assert places(analysis, "asyncio.coroutine") == [
+        (3, 2, "import"),
+        (4, 18, "import"),
+        (5, 13, "call"),
+        (6, 20, "call"),
+        (9, 17, "import"),
+        (11, 29, "import"),
+        (12, 16, "call"),
+    ]
+
+
+# Positions
+
+
+def test_positions_laid_out_per_statement_match_the_whole_module_layout() -> None:
+    source = textwrap.dedent(
+        """\
+        # header comment
+        import collections, asyncio
+        import sys
+
+
+        class Outer:
+            # a comment inside
+            class Inner(collections.Mapping):
+
+                @asyncio.coroutine
+                def method(self, value=collections.Sequence):
+                    if value:
+                        pass
+                    elif collections.Set:
+                        x = 1; y = collections.Iterator
+                    try:
+                        pass
+                    except (collections.Hashable,
+                            collections.Sized) as error:
+                        pass
+                    with open("x") as f: z = collections.Callable
+                    return [collections.Container for _ in range(
+                        3)]
+        class Tabbed:
+        \tdef tabbed(self): return collections.Iterable
+        if sys.version_info > (3,): w = collections.Reversible
+        """
+    ).replace("        \tdef", "\tdef")
+
+    fast = [
+        (finding.symbol, finding.location.line, finding.location.column)
+        for finding in analyse_source(source, "app.py").findings
+    ]
+    whole = positions._top_level_positions
+    try:
+        positions._top_level_positions = lambda module, nodes, lines: whole(module, nodes, None)
+        statement = positions._statement_positions
+        positions._statement_positions = lambda *arguments: {}
+        slow = [
+            (finding.symbol, finding.location.line, finding.location.column)
+            for finding in analyse_source(source, "app.py").findings
+        ]
+    finally:
+        positions._top_level_positions = whole
+        positions._statement_positions = statement
+
+    assert fast == slow
+    assert ("collections.Mapping", 8, 17) in fast
+    assert ("collections.Iterator", 15, 28) in fast
+    assert ("collections.Sized", 19, 21) in fast
+    assert ("collections.Callable", 21, 38) in fast
+    assert ("collections.Iterable", 25, 27) in fast
+    assert ("collections.Reversible", 26, 33) in fast
+
+
+# Hostile input: one parse-error finding each, never an exception
+
+
+def parse_errors(analysis: SourceAnalysis) -> list[tuple[str, int | None]]:
+    return [
+        (finding.rule_id, finding.location.line)
+        for finding in analysis.findings
+        if finding.rule_id == "parse-error"
+    ]
+
+
+def test_undecodable_bytes(tmp_path: Path) -> None:
+    file = tmp_path / "legacy.py"
+    file.write_bytes(b"name = '\xe9t\xe9'\n")
+
+    analysis = analyse_file(file, "legacy.py")
+
+    assert [finding.rule_id for finding in analysis.findings] == ["parse-error"]
+    assert "cannot be decoded" in (analysis.parse_error or "")
+
+
+def test_a_nine_megabyte_file(tmp_path: Path) -> None:
+    file = tmp_path / "blob.py"
+    file.write_text("x = 1\n" * (9 * 1024 * 1024 // 6))
+    text = file.read_text()
+
+    from_file = analyse_file(file, "blob.py")
+    from_text = analyse_source(text, "blob.py")
+
+    assert len(text) > MAX_SOURCE_BYTES
+    assert [finding.rule_id for finding in from_file.findings] == ["parse-error"]
+    assert [finding.rule_id for finding in from_text.findings] == ["parse-error"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = " + "(" * 500 + "1" + ")" * 500 + "\n",
+        "x = " + "[" * 500 + "]" * 500 + "\n",
+        "".join("    " * depth + "if x:\n" for depth in range(500)) + "    " * 500 + "pass\n",
+        "x = " + "-" * 500_000 + "1\n",
+    ],
+    ids=["parentheses", "brackets", "blocks", "unary"],
+)
+def test_source_nested_500_levels_deep(source: str) -> None:
+    analysis = analyse_source(source, "deep.py")
+
+    assert [finding.rule_id for finding in analysis.findings] == ["parse-error"]
+
+
+def test_null_bytes() -> None:
+    analysis = analyse_source("import os\x00\nprint(os)\n", "nul.py")
+
+    assert [finding.rule_id for finding in analysis.findings] == ["parse-error"]
+
+
+def test_python_2_code() -> None:
+    analysis = analyse_source('import imp\nprint "hello"\n', "py2.py")
+
+    assert parse_errors(analysis) == [("parse-error", 2)]
+    assert len(analysis.findings) == 1
+
+
+def test_a_boolean_expression_too_long_for_the_syntax_tree_library() -> None:
+    source = "import imp\nx = " + " or ".join(["a"] * 10_000) + "\n"
+
+    analysis = analyse_source(source, "long.py")
+
+    assert [finding.rule_id for finding in analysis.findings] == ["parse-error"]
+
+
+# Syntax newer than this interpreter's
+
+
+def test_newer_syntax_is_reported_by_the_syntax_tree_library_with_its_imports() -> None:
+    analysis = analyse(
+        """\
+        import imp
+
+        type Headers = dict[str, str]
+
+        def first[T](items: list[T]) -> T:
+            return items[0]
+        """
+    )
+
+    assert [(f.rule_id, f.location.line, f.requires) for f in analysis.findings] == [
+        ("removed-stdlib-module", 1, None),
+        ("needs-newer-syntax", 3, (3, 12)),
+        ("needs-newer-syntax", 5, (3, 12)),
+    ]
+    assert [record.module for record in analysis.imports] == ["imp"]
+    assert {"Headers", "first", "imp"} <= analysis.top_level_names
+
+
+# Many files
+
+
+def test_analyse_files_keeps_the_order_and_the_results_of_one_process(tmp_path: Path) -> None:
+    jobs = []
+    for index in range(40):
+        file = tmp_path / f"module_{index}.py"
+        body = "import imp\n" if index % 3 == 0 else "import json\n"
+        file.write_text(body + "x = 1\n" * index)
+        jobs.append(SourceJob(file=file, path=file.name))
+
+    pooled = analyse_files(jobs, workers=2)
+    alone = analyse_files(jobs, workers=1)
+
+    assert [analysis.path for analysis in pooled] == [job.path for job in jobs]
+    assert pooled == alone
+    assert sum(1 for analysis in pooled if analysis.findings) == 14
