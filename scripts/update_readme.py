@@ -1,7 +1,7 @@
 """Regenerate the rule list in README.md and docs/rules.md from the catalogue and the rules.
 
-    python scripts/update_readme.py           # rewrite both files
-    python scripts/update_readme.py --check   # exit 1 when either is out of date
+python scripts/update_readme.py           # rewrite both files
+python scripts/update_readme.py --check   # exit 1 when either is out of date
 """
 
 from __future__ import annotations
@@ -56,8 +56,7 @@ def rules_section() -> str:
             )
     lines += [
         "",
-        "Visitor rules, for behaviour changes a table cannot express "
-        "(`analyzer/rules/checks/`):",
+        "Visitor rules, for behaviour changes a table cannot express (`analyzer/rules/checks/`):",
         "",
         "| rule | id | what it finds | source |",
         "| --- | --- | --- | --- |",
@@ -96,10 +95,52 @@ def rules_document() -> str:
     )
 
 
+DOCS = ("aws", "fleet", "ci")
+"""Guides kept in docs/ and included in the README, headings one level down."""
+
+
+def included_doc(name: str) -> str:
+    """docs/<name>.md with its headings moved so that its top level is the README's third."""
+    source = (REPO / "docs" / f"{name}.md").read_text().splitlines()
+    headings = _heading_lines(source)
+    top = min((_level(source[index]) for index in headings), default=3)
+    lines = list(source)
+    for index in headings:
+        level = _level(lines[index])
+        lines[index] = "#" * (level - top + 3) + lines[index][level:]
+    return "\n".join(lines).strip()
+
+
+def _heading_lines(lines: list[str]) -> list[int]:
+    found, fenced = [], False
+    for index, line in enumerate(lines):
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith("#"):
+            found.append(index)
+    return found
+
+
+def _level(line: str) -> int:
+    return len(line) - len(line.lstrip("#"))
+
+
+def _replace(text: str, begin: str, end: str, body: str) -> str:
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    return text[:start] + "\n" + body + "\n" + text[stop:]
+
+
 def updated_readme(text: str) -> str:
-    """``text`` with the part between the markers replaced by the current rule list."""
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    return text[:start] + "\n" + rules_section() + "\n" + text[end:]
+    """``text`` with the generated parts replaced: the rule list and the included guides."""
+    text = _replace(text, BEGIN, END, rules_section())
+    for name in DOCS:
+        text = _replace(
+            text,
+            f"<!-- doc:{name}:begin (included from docs/{name}.md by scripts/update_readme.py) -->",
+            f"<!-- doc:{name}:end -->",
+            included_doc(name),
+        )
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
