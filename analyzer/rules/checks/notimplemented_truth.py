@@ -41,7 +41,7 @@ class NotImplementedTruthValue(SourceRule):
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
     TRIGGER = re.compile(
-        r"^def[^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]+[^\n]*\n|[ \t]*\n)*?"
+        r"^def[^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t][^\n]*\n|\n)*?"
         r"[ \t]+return[ \t]+NotImplemented\b"
         r"|=[ \t]*NotImplemented[ \t]*(?:#[^\n]*)?$"
         r"|\b(?:if|not|while|and|or|bool\()[ \t]*NotImplemented\b",
