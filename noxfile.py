@@ -39,7 +39,8 @@ def lint(session: nox.Session) -> None:
 def demo(session: nox.Session) -> None:
     """The main job on the bundled sample functions."""
     session.install(".")
-    session.run("lambda-analyzer", "batch", "sample_functions", "--matrix", external=False)
+    database = session.create_tmp() + "/demo.sqlite3"
+    session.run("lambda-analyzer", "batch", "sample_functions", "--no-deps", "--db", database)
 
 
 @nox.session(python="3.11")
