@@ -74,5 +74,9 @@ def deps_vs_pip(session: nox.Session) -> None:
     """Wheel verdicts of the deps stage against pip's own resolver (needs the package index)."""
     session.install("-e", ".")
     session.run(
-        "python", "benchmarks/deps_vs_pip.py", "--packages", str(SHARED / "packages"), *session.posargs
+        "python",
+        "benchmarks/deps_vs_pip.py",
+        "--packages",
+        str(SHARED / "packages"),
+        *session.posargs,
     )

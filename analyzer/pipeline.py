@@ -217,7 +217,7 @@ def _binary_findings(package: object, source_runtime: Runtime) -> list[Finding]:
 
     assert isinstance(package, Package)
     architecture = package.function.architecture
-    wheel_tags = {
+    wheel_tags: dict[tuple[str | None, str | None], tuple[str, ...]] = {
         (distribution.name, distribution.version): distribution.wheel_tags
         for distribution in package.distributions
     }

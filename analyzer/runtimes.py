@@ -1,4 +1,4 @@
-"""The catalogue of Lambda Python runtimes: interpreter, operating system, glibc, paths and dates."""
+"""The catalogue of Lambda Python runtimes: interpreter, OS, glibc, paths and dates."""
 
 from __future__ import annotations
 

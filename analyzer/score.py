@@ -50,9 +50,7 @@ _BROKEN_SEVERITY: dict[Reach, Severity] = {
     Reach.GUARDED: Severity.INFO,
 }
 _LIVE = frozenset({Reach.IMPORT, Reach.PACKAGE, Reach.CALL, Reach.UNKNOWN})
-_REMOVALS = frozenset(
-    {Category.REMOVED_MODULE, Category.REMOVED_NAME, Category.REMOVED_PARAMETER}
-)
+_REMOVALS = frozenset({Category.REMOVED_MODULE, Category.REMOVED_NAME, Category.REMOVED_PARAMETER})
 
 
 def fails_on(finding: Finding, target: Runtime) -> bool:

@@ -121,8 +121,13 @@ def test_adding_a_finding_never_raises_the_score() -> None:
         finding(symbol="asyncore", reach=Reach.CALL),
         finding(symbol="cgi", breaks_in=(3, 13), deprecated_in=(3, 11)),
         finding(symbol="x", reach=Reach.GUARDED),
-        finding(symbol="y", rule_id="deprecated-api", category=Category.DEPRECATED,
-                breaks_in=None, deprecated_in=(3, 12)),
+        finding(
+            symbol="y",
+            rule_id="deprecated-api",
+            category=Category.DEPRECATED,
+            breaks_in=None,
+            deprecated_in=(3, 12),
+        ),
     ]
     for target in (PY311, PY312, PY313):
         for size in range(len(pool)):
