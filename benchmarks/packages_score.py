@@ -257,8 +257,7 @@ def _failure_text(failure: Failure | None) -> str:
     if failure is None:
         return "imports fine"
     return (
-        f"{failure.cause} at {failure.frame_path}:{failure.frame_line} "
-        f"(culprit {failure.culprit})"
+        f"{failure.cause} at {failure.frame_path}:{failure.frame_line} (culprit {failure.culprit})"
     )
 
 
@@ -286,7 +285,9 @@ def print_details(scores: list[TargetScore]) -> None:
             ("not located", score.unlocated),
         ):
             for outcome in outcomes:
-                print(f"\n{score.target} {title}: {outcome.set_name}: {_failure_text(outcome.failure)}")
+                print(
+                    f"\n{score.target} {title}: {outcome.set_name}: {_failure_text(outcome.failure)}"
+                )
                 for finding in outcome.blockers:
                     print(f"    blocker {_describe(finding)}")
 

@@ -104,9 +104,9 @@ def module_code(tree: ast.Module) -> ModuleCode:
     fallbacks: dict[int, Fallback] = {}
 
     _load_time(tree.body, calls, bindings, definitions, callable_imports, guarded=False)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            _note_fallback(node, fallbacks)  # type: ignore[arg-type]
+    for statement in _statements(tree.body, into_functions=True):
+        if isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
+            _note_fallback(statement, fallbacks)  # type: ignore[arg-type]
     return ModuleCode(
         calls=tuple(calls),
         bindings=bindings,
@@ -260,13 +260,29 @@ def _note_methods(node: ast.ClassDef, callable_imports: dict[str, tuple[int, ...
 
 def _imports_run(body: list[ast.stmt]) -> Iterator[int]:
     """Lines of the import statements a function body runs itself (not in nested defs)."""
-    pending: list[ast.AST] = list(body)
+    for statement in _statements(body, into_functions=False):
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            yield statement.lineno
+
+
+_NESTED_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(body: list[ast.stmt], *, into_functions: bool) -> Iterator[ast.stmt]:
+    """Every statement of ``body`` and of the blocks nested in it, without looking into
+    expressions (imports, ``try`` and definitions are statements); function and class
+    bodies only with ``into_functions``."""
+    pending: list[ast.AST] = list(reversed(body))
     while pending:
         node = pending.pop()
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            yield node.lineno
-        elif not isinstance(node, (*_FUNCTIONS, ast.ClassDef, ast.Lambda)):
-            pending.extend(ast.iter_child_nodes(node))
+        if isinstance(node, ast.stmt):
+            yield node
+            if not into_functions and isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+                continue
+        for name in _NESTED_BLOCKS:
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                pending.extend(reversed(block))
 
 
 def _note_fallback(node: ast.Try, fallbacks: dict[int, Fallback]) -> None:
