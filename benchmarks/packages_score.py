@@ -285,9 +285,8 @@ def print_details(scores: list[TargetScore]) -> None:
             ("not located", score.unlocated),
         ):
             for outcome in outcomes:
-                print(
-                    f"\n{score.target} {title}: {outcome.set_name}: {_failure_text(outcome.failure)}"
-                )
+                truth = _failure_text(outcome.failure)
+                print(f"\n{score.target} {title}: {outcome.set_name}: {truth}")
                 for finding in outcome.blockers:
                     print(f"    blocker {_describe(finding)}")
 
