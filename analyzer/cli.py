@@ -195,6 +195,10 @@ def scan(
     index_url: Annotated[
         str | None, typer.Option(help="Package index (Simple API) [default: pip's configuration].")
     ] = None,
+    extra_index_url: Annotated[
+        list[str] | None,
+        typer.Option(help="Another package index to look in as well; repeatable."),
+    ] = None,
     vulns: Annotated[bool, typer.Option(help="Look up known vulnerabilities.")] = True,
     advisories: Annotated[
         Path | None, typer.Option(help="A folder of OSV advisories to use instead of online ones.")
@@ -221,6 +225,7 @@ def scan(
             use_cache=not no_cache,
             check_dependencies=deps,
             index_url=index_url,
+            extra_index_urls=tuple(extra_index_url or ()),
             vulnerabilities=vulns,
             advisories=advisories,
         )

@@ -298,6 +298,7 @@ class ScanRequest:
     use_cache: bool = True
     check_dependencies: bool = True
     index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()
     vulnerabilities: bool = True
     advisories: Path | None = None
 
@@ -306,6 +307,7 @@ class ScanRequest:
         return AnalysisOptions(
             check_dependencies=self.check_dependencies,
             index_url=self.index_url,
+            extra_index_urls=self.extra_index_urls,
             vulnerabilities=self.vulnerabilities,
             advisories=self.advisories,
             cache_dir=self.cache_dir,
