@@ -625,6 +625,9 @@ def _load_time_callers(
     return found
 
 
+# TODO: calls are followed one level deep (the function or constructor called, not what it
+# calls in turn), and calls on instances (ffi.dlopen()) resolve to nothing (the source engine
+# recording, per function, the calls it makes and the types of its names would retire this).
 def _resolve_call(
     index: ModuleIndex,
     analyses: Mapping[str, SourceAnalysis],
@@ -729,6 +732,8 @@ def _failing_fallbacks(
     sources: _SourceCode,
 ) -> dict[tuple[str, int], StatementReach]:
     """Guarded imports of removed modules whose ``except ImportError`` handler fails too."""
+    # TODO: a guarded import of an extension module (a speed-up) whose fallback fails is not
+    # looked at (no benchmark set has one; the same fallback check would apply).
     statements = {}
     for module, module_reach in reach.items():
         path = index.file_of(module)
