@@ -26,13 +26,15 @@ def find_interpreter(version: str) -> str | None:
     candidates.extend(sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}")))
     for candidate in candidates:
         result = subprocess.run(
-            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2], sys.executable)"],
             capture_output=True,
             text=True,
             check=False,
         )
-        if result.returncode == 0 and result.stdout.strip() == version:
-            return candidate
+        found, _, executable = result.stdout.strip().partition(" ")
+        if result.returncode == 0 and found == version:
+            # The interpreter itself, not a shim that needs this environment to find it.
+            return executable or candidate
     return None
 
 
