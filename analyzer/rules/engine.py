@@ -12,6 +12,7 @@ import ast
 import importlib
 import io
 import logging
+import multiprocessing
 import os
 import pkgutil
 import tempfile
@@ -391,7 +392,10 @@ def _run_in_pool(
     """Run ``batches`` on a process pool; the files a crashed worker lost are returned."""
     lost: list[int] = []
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_start_worker, initargs=(markers,)
+        max_workers=workers,
+        mp_context=_pool_context(),
+        initializer=_start_worker,
+        initargs=(markers,),
     ) as pool:
         futures: list[tuple[list[int], Future[list[SourceAnalysis]]]] = [
             (batch, pool.submit(_run_marked, [(index, jobs[index]) for index in batch]))
@@ -406,6 +410,14 @@ def _run_in_pool(
             for index, analysis in zip(batch, analyses, strict=True):
                 results[index] = analysis
     return lost
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Workers started by a fork server: forking a process that runs threads (downloads,
+    progress bars) can copy a held lock into the child and stall it."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
 
 
 def _suspects(markers: str, lost: Sequence[int]) -> set[int]:
@@ -426,7 +438,7 @@ def _suspects(markers: str, lost: Sequence[int]) -> set[int]:
 
 def _run_alone(job: SourceJob) -> SourceAnalysis:
     """Analyse one file in a process of its own, so that a crash only loses that file."""
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=_pool_context()) as pool:
         try:
             return pool.submit(_run_job, job).result()
         except BrokenProcessPool:
