@@ -111,7 +111,10 @@ def analyse_package(
     timings: dict[str, float] = {}
     all_errors = list(errors)
     if function.package_type != "Zip" or not function.code_root:
-        return PackageAnalysis(function, {}, {}, tuple(all_errors), (), 0, timings)
+        # Nothing was read, so nothing can be promised: the report must not say ready.
+        unread = (_not_analysed(function, all_errors),)
+        by_target = {target.name: unread for target in targets}
+        return PackageAnalysis(function, by_target, {}, tuple(all_errors), (), 0, timings)
 
     started = time.perf_counter()
     source_runtime = get_runtime(function.source_runtime or DEFAULT_SOURCE)
@@ -168,6 +171,25 @@ def analyse_package(
         components=package.components,
         files_analysed=len(analyses),
         timings=timings,
+    )
+
+
+def _not_analysed(function: Function, errors: Sequence[AnalysisError]) -> Finding:
+    """The finding of a function whose code could not be read (an image, a refused download)."""
+    from analyzer.models import Category, Location, Reach, Severity
+
+    why = errors[0].message if errors else f"package type {function.package_type}"
+    return Finding(
+        rule_id="not-analysed",
+        category=Category.CONFIGURATION,
+        message=f"the function's code was not analysed ({why}); its readiness is unknown",
+        location=Location(function.arn or function.name),
+        fix=(
+            "scan the deployment package itself (a zip or folder), or, for a container image, "
+            "rebuild it on the target's base image and test it"
+        ),
+        reach=Reach.PACKAGE,
+        severity=Severity.HIGH,
     )
 
 
@@ -327,12 +349,19 @@ def scan_target(request: ScanRequest, *, progress: Progress | None = None) -> li
 
 def load_function(request: ScanRequest, workdir: Path) -> tuple[Function, list[AnalysisError]]:
     """The function named by ``request``, on disk under ``workdir`` when it is fetched."""
+    from analyzer.errors import InputError
     from analyzer.fetch.lambda_api import is_function_target
     from analyzer.fetch.local import load_local_function, read_configuration
 
     path = Path(request.target)
     errors: list[AnalysisError] = []
-    if request.config is not None or not is_function_target(request.target):
+    remote = is_function_target(request.target)
+    if remote and (request.config is not None or request.layers):
+        raise InputError(
+            f"{request.target}: --config and --layer describe a local package; a deployed "
+            "function's configuration and layers come from AWS"
+        )
+    if not remote:
         config = read_configuration(request.config) if request.config else None
         function = load_local_function(
             path,

@@ -538,7 +538,11 @@ def test_a_container_image_function_gets_a_report_that_says_its_code_was_not_ana
     assert "Not analysed\n  fetch: function scan-image is a container image" in table.stdout
     assert table.stderr == f"WARNING analyzer.fetch.remote: {message}\n"
     assert document.report["errors"] == [{"stage": "fetch", "message": message, "path": None}]
-    assert (document.report["files_analysed"], document.report["findings"]) == (0, [])
+    assert document.report["files_analysed"] == 0
+    assert [(f["rule_id"], f["severity"]) for f in document.report["findings"]] == [
+        ("not-analysed", "high")
+    ]
+    assert (document.report["verdict"], document.report["score"]) == ("blocked", 49)
     assert document.report["function"]["package_type"] == "Image"
     # Incomplete, whatever the verdict: --fail-on never does not make it a success.
     assert (table.exit_code, document.exit_code) == (1, 1)
@@ -585,7 +589,10 @@ def test_a_download_cut_off_on_every_try_leaves_a_report_that_says_so(
     run = scan(function_arn("scan-cut-off"), "--format", "json", "--cache-dir", str(tmp_path))
 
     assert run.report["errors"] == [{"stage": "fetch", "message": message, "path": None}]
-    assert (run.report["files_analysed"], run.report["findings"]) == (0, [])
+    assert run.report["files_analysed"] == 0
+    assert [(f["rule_id"], f["severity"]) for f in run.report["findings"]] == [
+        ("not-analysed", "high")
+    ]
     assert run.stderr == f"WARNING analyzer.fetch.remote: {message}\n"
     assert run.exit_code == 1
     assert world.code.requests[code_key(files)] == 3
