@@ -80,3 +80,20 @@ def deps_vs_pip(session: nox.Session) -> None:
         str(SHARED / "packages"),
         *session.posargs,
     )
+
+
+@nox.session(python="3.11")
+def packages(session: nox.Session) -> None:
+    """Build the real requirement sets of ../shared/packages (needs the package index) and
+    score the analyser's blockers against the imports measured on each interpreter."""
+    session.install("-e", ".")
+    session.run(
+        "python",
+        "benchmarks/packages_score.py",
+        "--packages",
+        str(SHARED / "packages"),
+        "--python",
+        "python3.9",
+        *session.posargs,
+        env={"PYENV_VERSION": "3.11.7:3.9.18:3.10.13:3.12.1:3.13.0"},
+    )
