@@ -121,19 +121,22 @@ def _dotted(node: cst.BaseExpression) -> str:
     return ""
 
 
-def version_windows(test: cst.BaseExpression) -> tuple[VersionWindow, VersionWindow] | None:
+def version_windows(
+    test: cst.BaseExpression, aliases: frozenset[str] = frozenset()
+) -> tuple[VersionWindow, VersionWindow] | None:
     """The windows in which a test is true and false, when it checks the Python version.
 
     Understood: ``sys.version_info`` (or ``version_info``) compared with a tuple, its
     ``[:2]`` slice, ``[0]``/``[1]`` items and ``.major``/``.minor`` attributes,
     ``sys.hexversion``, either side of the operator, ``not``, ``and``, ``or``, and the
-    flags ``PY2``, ``PY3`` and ``TYPE_CHECKING``.
+    flags ``PY2``, ``PY3`` and ``TYPE_CHECKING``. ``aliases`` are names bound to
+    ``sys.version_info`` (``py = sys.version_info``).
     """
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        inner = version_windows(test.expression)
+        inner = version_windows(test.expression, aliases)
         return (inner[1], inner[0]) if inner else None
     if isinstance(test, cst.BooleanOperation):
-        left, right = version_windows(test.left), version_windows(test.right)
+        left, right = version_windows(test.left, aliases), version_windows(test.right, aliases)
         if isinstance(test.operator, cst.And):
             if left and right:
                 # The false side of "a and b" is not one window; keep what is certain.
@@ -146,7 +149,7 @@ def version_windows(test: cst.BaseExpression) -> tuple[VersionWindow, VersionWin
     if isinstance(test, cst.Name | cst.Attribute):
         return _flag_window(test)
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        return _comparison_window(test.left, test.comparisons[0])
+        return _comparison_window(test.left, test.comparisons[0], aliases)
     return None
 
 
@@ -165,14 +168,14 @@ _FLIP = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "==", "!=": "!="}
 
 
 def _comparison_window(
-    left: cst.BaseExpression, target: cst.ComparisonTarget
+    left: cst.BaseExpression, target: cst.ComparisonTarget, aliases: frozenset[str] = frozenset()
 ) -> tuple[VersionWindow, VersionWindow] | None:
     operator = _operator_text(target.operator)
     if operator is None:
         return None
-    subject, bound = _version_subject(left), _literal_version(target.comparator)
+    subject, bound = _version_subject(left, aliases), _literal_version(target.comparator)
     if subject is None or bound is None:
-        subject, bound = _version_subject(target.comparator), _literal_version(left)
+        subject, bound = _version_subject(target.comparator, aliases), _literal_version(left)
         operator = _FLIP[operator]
     if subject is None or bound is None:
         return None
@@ -246,11 +249,11 @@ def _operator_text(operator: cst.BaseCompOp) -> str | None:
     return table.get(type(operator))
 
 
-def _version_subject(node: cst.BaseExpression) -> str | None:
+def _version_subject(node: cst.BaseExpression, aliases: frozenset[str] = frozenset()) -> str | None:
     """Recognise ``sys.version_info`` and its parts: ``full``, ``major`` or ``minor``."""
-    if _is_version_info(node):
+    if is_version_info(node, aliases):
         return "full"
-    if isinstance(node, cst.Subscript) and _is_version_info(node.value):
+    if isinstance(node, cst.Subscript) and is_version_info(node.value, aliases):
         element = node.slice[0].slice if len(node.slice) == 1 else None
         if isinstance(element, cst.Slice) and element.lower is None and element.step is None:
             upper = _integer(element.upper)
@@ -259,17 +262,18 @@ def _version_subject(node: cst.BaseExpression) -> str | None:
             index = _integer(element.value)
             return {0: "major", 1: "minor"}.get(index) if index is not None else None
         return None
-    if isinstance(node, cst.Attribute) and _is_version_info(node.value):
+    if isinstance(node, cst.Attribute) and is_version_info(node.value, aliases):
         return {"major": "major", "minor": "minor"}.get(node.attr.value)
     if _is_hexversion(node):
         return "hex"
     return None
 
 
-def _is_version_info(node: cst.BaseExpression) -> bool:
+def is_version_info(node: cst.BaseExpression, aliases: frozenset[str] = frozenset()) -> bool:
+    """Whether ``node`` is ``sys.version_info``, or a name bound to it (one of ``aliases``)."""
     if isinstance(node, cst.Attribute) and node.attr.value == "version_info":
         return isinstance(node.value, cst.Name) and node.value.value == "sys"
-    return isinstance(node, cst.Name) and node.value == "version_info"
+    return isinstance(node, cst.Name) and (node.value == "version_info" or node.value in aliases)
 
 
 def _is_hexversion(node: cst.BaseExpression) -> bool:

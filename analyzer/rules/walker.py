@@ -32,6 +32,7 @@ from analyzer.rules.guards import (
     absorbs,
     caught_names,
     exits_block,
+    is_version_info,
     version_windows,
 )
 from analyzer.rules.positions import (
@@ -139,6 +140,8 @@ class WalkContext:
     class_stack: list[LocalClass] = field(default_factory=list)
     star_modules: list[str] = field(default_factory=list)
     version_flags: dict[str, tuple[VersionWindow, VersionWindow]] = field(default_factory=dict)
+    version_aliases: set[str] = field(default_factory=set)
+    """Names bound to ``sys.version_info``, such as ``py`` after ``py = sys.version_info``."""
     future_annotations: bool = False
     pending: list[Pending] = field(default_factory=list)
     top_index: int = -1
@@ -840,7 +843,7 @@ class Walker:
             self.blocks[id(node.body)], self.blocks[id(node.orelse)] = tested
 
     def _test_windows(self, test: cst.BaseExpression) -> tuple[VersionWindow, VersionWindow] | None:
-        windows = version_windows(test)
+        windows = version_windows(test, frozenset(self.context.version_aliases))
         if windows is not None:
             return windows
         negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
@@ -905,7 +908,12 @@ class Walker:
         if value is None:
             context.bind(name, UNKNOWN)
             return
-        windows = version_windows(value)
+        aliases = frozenset(context.version_aliases)
+        if is_version_info(value, aliases):
+            context.version_aliases.add(name)
+        else:
+            context.version_aliases.discard(name)
+        windows = version_windows(value, aliases)
         if windows is not None:
             context.version_flags[name] = windows
         if isinstance(value, cst.Call):

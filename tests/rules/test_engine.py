@@ -676,3 +676,28 @@ def test_analyse_files_keeps_the_order_and_the_results_of_one_process(tmp_path: 
     assert [analysis.path for analysis in pooled] == [job.path for job in jobs]
     assert pooled == alone
     assert sum(1 for analysis in pooled if analysis.findings) == 14
+
+
+def test_a_name_bound_to_sys_version_info_guards_like_sys_version_info_itself() -> None:
+    code = (
+        "import sys\n"
+        "py = sys.version_info\n"
+        "if py >= (3, 3, 0):\n"
+        "    x = 1\n"
+        "else:\n"
+        "    import imp\n"
+        "_ver = sys.version_info\n"
+        "is_py2 = (_ver[0] == 2)\n"
+        "if is_py2:\n"
+        "    import imp as old\n"
+        "import imp as used\n"
+    )
+    found = [
+        (finding.location.line, finding.rule_id, finding.reach.value)
+        for finding in analyse_source(code, "compat.py").findings
+    ]
+    assert found == [
+        (6, "removed-stdlib-module", "guarded"),
+        (10, "removed-stdlib-module", "guarded"),
+        (11, "removed-stdlib-module", "import"),
+    ]
