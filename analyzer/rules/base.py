@@ -3,6 +3,7 @@ and the cheap facts about a file that decide which rules can match it."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from functools import cache, cached_property
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
     from analyzer.rules.walker import WalkContext
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 _ATTRIBUTE = re.compile(r"\.[ \t]*([A-Za-z_][A-Za-z0-9_]*)")
 _KEYWORD = re.compile(r"[(,][ \t\r\n\\]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)")
 FLAGGED_MARK = re.compile(r"#\s*flagged:\s*(.+?)\s*$")
@@ -47,6 +49,21 @@ class SourceFacts:
         self.imported = frozenset(record.module.partition(".")[0] for record in self.imports)
         """Top-level modules the file imports (not its own package's)."""
         self._aliases: dict[str, frozenset[str]] = {}
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        """The offset at which each line of the text starts."""
+        starts = [0]
+        starts.extend(match.end() for match in _NEWLINE.finditer(self.text))
+        return starts
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line of a character offset."""
+        return bisect.bisect_right(self.line_starts, offset)
+
+    def lines_of(self, pattern: re.Pattern[str]) -> set[int]:
+        """The lines where ``pattern`` matches."""
+        return {self.line_of(match.start()) for match in pattern.finditer(self.text)}
 
     @cached_property
     def attributes(self) -> frozenset[str]:
@@ -109,9 +126,9 @@ class SourceRule:
     A rule names the node types it looks at by defining ``visit_<NodeType>(self, node,
     context)`` methods (libcst node class names: ``visit_Call``, ``visit_Attribute``...),
     and ``leave_<NodeType>`` for after a node's children. All rules share one walk of
-    each file. A rule only runs on files whose text matches its ``TRIGGER`` pattern and
-    that import one of its ``IMPORTS`` (when it names any), which keeps the walk off
-    files where it cannot find anything.
+    each file. A rule only runs on files that hold one of its ``HINTS``, match its
+    ``TRIGGER`` pattern and import one of its ``IMPORTS`` (when it names any), which keeps
+    the walk off files where it cannot find anything.
 
     ``FLAGGED`` programs must produce a finding of the rule on each line marked
     ``# flagged: <symbol>``, ``CLEAN`` ones none; one parametrised test runs them all,
@@ -123,6 +140,11 @@ class SourceRule:
     TRIGGER: ClassVar[re.Pattern[str]]
     IMPORTS: ClassVar[frozenset[str]] = frozenset()
     """Top-level modules one of which a file must import for the rule to apply."""
+    HINTS: ClassVar[tuple[str, ...]] = ()
+    """Plain strings one of which a file's text must hold: a quicker test than TRIGGER."""
+    LOCAL: ClassVar[bool] = True
+    """Whether every finding lies in the function (or module-level code) where TRIGGER
+    matched, so that the other functions' bodies need not be parsed."""
     SOURCE: ClassVar[str]
     """The documentation behind the rule: a What's New entry or the module's docs."""
     BREAKS_IN: ClassVar[PythonVersion | None] = None
@@ -146,7 +168,14 @@ class SourceRule:
         """Whether the rule can match a file with these facts."""
         if cls.IMPORTS and not cls.IMPORTS & facts.imported:
             return False
+        if cls.HINTS and not any(hint in facts.text for hint in cls.HINTS):
+            return False
         return cls.TRIGGER.search(facts.text) is not None
+
+    @classmethod
+    def candidate_lines(cls, facts: SourceFacts) -> set[int]:
+        """The lines where TRIGGER matches: where (in which function) findings can be."""
+        return {facts.line_of(match.start()) for match in cls.TRIGGER.finditer(facts.text)}
 
     def flag(
         self,

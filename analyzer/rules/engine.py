@@ -9,12 +9,14 @@ are laid out only for the statements that hold one.
 from __future__ import annotations
 
 import ast
+import bisect
 import importlib
 import io
 import logging
 import multiprocessing
 import os
 import pkgutil
+import re
 import tempfile
 import tokenize
 from collections.abc import Iterable, Sequence
@@ -31,7 +33,7 @@ from analyzer.rules import checks
 from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.imports import collect_imports, collect_imports_cst
 from analyzer.rules.positions import StatementTracker, top_level_lines
-from analyzer.rules.stdlib import StdlibUsage, catalogue_may_match
+from analyzer.rules.stdlib import StdlibUsage, catalogue_lines, catalogue_may_match
 from analyzer.rules.syntax import newer_syntax, syntax_findings
 from analyzer.rules.walker import Handler, WalkContext, Walker
 
@@ -117,13 +119,22 @@ def analyse_source(
     if rules or use_catalogue:
         if _too_complex(text, tree):
             return _unparsed(path, "holds an expression too long to analyse")
+        keep = _candidate_lines(facts, rules, use_catalogue)
         try:
-            walked = _walk(text, path, module, local_modules, rules, use_catalogue, tree.body)
+            walked = _walk(text, path, module, local_modules, rules, use_catalogue, tree.body, keep)
         except (RecursionError, MemoryError):
             return _unparsed(path, "is nested too deeply to analyse")
         except cst.ParserSyntaxError as error:
+            # Valid Python that the syntax-tree library cannot read: the imports stand,
+            # the API checks could not be made.
             LOG.debug("libcst cannot parse %s: %s", path, error)
-            return _unparsed(path, "cannot be parsed by the syntax-tree library", error.raw_line)
+            walked = [
+                _parse_error(
+                    path,
+                    "could not be read by the syntax-tree library; its API uses were not checked",
+                    error.raw_line,
+                )
+            ]
         findings.extend(walked)
     # After the rules' findings, so that a construct both report keeps the rule's.
     findings.extend(syntax_findings(newer_syntax(text, path, tree), path))
@@ -201,6 +212,20 @@ def _too_complex(text: str, tree: ast.Module) -> bool:
     )
 
 
+def _candidate_lines(
+    facts: SourceFacts, rules: Sequence[type[SourceRule]], use_catalogue: bool
+) -> set[int] | None:
+    """The lines where a finding may be; ``None`` when a rule may report anywhere."""
+    if any(not rule.LOCAL for rule in rules):
+        return None
+    lines: set[int] = set()
+    for rule in rules:
+        lines |= rule.candidate_lines(facts)
+    if use_catalogue:
+        lines |= catalogue_lines(facts)
+    return lines
+
+
 def _walk(
     text: str,
     path: str,
@@ -209,8 +234,18 @@ def _walk(
     rules: Sequence[type[SourceRule]],
     use_catalogue: bool,
     body: Sequence[ast.stmt],
+    keep: set[int] | None,
 ) -> list[Finding]:
-    parsed = cst.parse_module(text)
+    text_lines = source_lines(text)
+    reduced = reduce_functions(text_lines, body, keep) if keep is not None else None
+    parsed: cst.Module | None = None
+    if reduced is not None:
+        try:
+            parsed = cst.parse_module(reduced)
+        except cst.ParserSyntaxError:  # pragma: no cover - blanking keeps valid syntax
+            LOG.debug("the reduced text of %s does not parse; parsing all of it", path)
+    if parsed is None:
+        parsed = cst.parse_module(text)
     return _walk_module(
         parsed,
         path,
@@ -219,8 +254,81 @@ def _walk(
         rules,
         use_catalogue,
         body,
-        text.splitlines(),
+        [line.rstrip("\r\n") for line in text_lines],
     )
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+MIN_REDUCTION = 0.2
+"""Below this share of lines left out, parsing the reduced text is not worth preparing."""
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of a source text with their ends, split where Python splits them."""
+    return _LINE.findall(text)
+
+
+def reduce_functions(lines: Sequence[str], body: Sequence[ast.stmt], keep: set[int]) -> str | None:
+    """The text with the body of every function that holds no ``keep`` line replaced by
+    ``pass`` and empty lines, so that every kept line keeps its number and columns.
+
+    ``None`` when too little would be left out to be worth it.
+    """
+    kept = sorted(keep)
+    blanks: list[tuple[int, int]] = []
+    _blank_functions(body, lines, kept, blanks)
+    removed = sum(last - first for first, last in blanks)
+    if removed < MIN_REDUCTION * len(lines):
+        return None
+    reduced = list(lines)
+    for first, last in blanks:
+        line = lines[first - 1]
+        indent = line[: len(line) - len(line.lstrip(" \t\f"))]
+        reduced[first - 1] = indent + "pass" + _ending(line)
+        for number in range(first + 1, last + 1):
+            reduced[number - 1] = _ending(lines[number - 1])
+    return "".join(reduced)
+
+
+def _ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")) :] or "\n"
+
+
+def _blank_functions(
+    statements: Sequence[ast.stmt],
+    lines: Sequence[str],
+    kept: Sequence[int],
+    blanks: list[tuple[int, int]],
+) -> None:
+    for statement in statements:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            start = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
+            end = statement.end_lineno or statement.lineno
+            index = bisect.bisect_left(kept, start)
+            if index < len(kept) and kept[index] <= end:
+                continue
+            first = statement.body[0]
+            line = lines[first.lineno - 1] if first.lineno <= len(lines) else ""
+            # Only a body that starts a line of its own (not after "def f(): ").
+            if first.lineno > statement.lineno and first.col_offset == len(line) - len(
+                line.lstrip(" \t\f")
+            ):
+                blanks.append((first.lineno, end))
+        elif isinstance(statement, ast.ClassDef):
+            _blank_functions(statement.body, lines, kept, blanks)
+        elif isinstance(statement, ast.If | ast.For | ast.AsyncFor | ast.While):
+            _blank_functions(statement.body, lines, kept, blanks)
+            _blank_functions(statement.orelse, lines, kept, blanks)
+        elif isinstance(statement, ast.With | ast.AsyncWith):
+            _blank_functions(statement.body, lines, kept, blanks)
+        elif isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
+            for block in (
+                statement.body,  # type: ignore[attr-defined]
+                *(handler.body for handler in statement.handlers),  # type: ignore[attr-defined]
+                statement.orelse,  # type: ignore[attr-defined]
+                statement.finalbody,  # type: ignore[attr-defined]
+            ):
+                _blank_functions(block, lines, kept, blanks)
 
 
 def _walk_module(
@@ -272,15 +380,19 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def _unparsed(path: str, reason: str, line: int | None = None) -> SourceAnalysis:
-    finding = Finding(
+    finding = _parse_error(path, f"{reason}; it was not analysed", line)
+    return SourceAnalysis(path=path, findings=(finding,), parse_error=reason)
+
+
+def _parse_error(path: str, message: str, line: int | None) -> Finding:
+    return Finding(
         rule_id="parse-error",
         category=Category.SOURCE,
-        message=f"{path} {reason}; it was not analysed",
+        message=f"{path} {message}",
         location=Location(path, line),
         fix="fix or remove the file; if the function imports it, it fails on every runtime",
         reach=Reach.UNKNOWN,
     )
-    return SourceAnalysis(path=path, findings=(finding,), parse_error=reason)
 
 
 def _reason(error: Exception) -> str:

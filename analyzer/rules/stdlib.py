@@ -221,6 +221,57 @@ def _present(groups: tuple[tuple[str, ...], ...], text: str) -> bool:
     return all(any(word in text for word in group) for group in groups)
 
 
+def catalogue_lines(facts: SourceFacts) -> set[int]:
+    """The lines where a catalogue row may be used: ``catalogue_may_match``'s evidence.
+
+    Imports of catalogued modules and names, and every later use of the names those
+    imports bind; attributes and keywords that end a catalogued name; builtin names.
+    """
+    triggers = catalogue_triggers()
+    lines: set[int] = set()
+    bound: set[str] = set()
+    for record in facts.imports:
+        dotted = [record.module, *(f"{record.module}.{name}" for name in record.names)]
+        for imported in dotted:
+            parts = imported.split(".")
+            if any(".".join(parts[:end]) in triggers.modules for end in range(1, len(parts) + 1)):
+                lines.add(record.line)
+                bound |= facts.aliases(parts[0])
+                bound.update(name for name in record.names if name != "*")
+            elif imported in triggers.names:
+                lines.add(record.line)
+    if bound:
+        lines |= facts.lines_of(_word_pattern(tuple(sorted(bound))))
+    for attribute in facts.attributes & triggers.by_attribute.keys():
+        if any(trigger.matches(facts) for trigger in triggers.by_attribute[attribute]):
+            lines |= facts.lines_of(_attribute_pattern(attribute))
+    for parameter in facts.keywords & triggers.by_keyword.keys():
+        if any(trigger.matches(facts) for trigger in triggers.by_keyword[parameter]):
+            lines |= facts.lines_of(_keyword_pattern(parameter))
+    if triggers.builtin_names is not None:
+        lines |= facts.lines_of(triggers.builtin_names)
+    for module in facts.star_modules:
+        pattern = triggers.star_names.get(module)
+        if pattern is not None:
+            lines |= facts.lines_of(pattern)
+    return lines
+
+
+@cache
+def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return _words(list(words))
+
+
+@cache
+def _attribute_pattern(attribute: str) -> re.Pattern[str]:
+    return re.compile(rf"\.[ \t]*{re.escape(attribute)}\b")
+
+
+@cache
+def _keyword_pattern(parameter: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(parameter)}[ \t]*=(?!=)")
+
+
 def _judgement(row: ApiChange) -> tuple[str, Category, str]:
     """The rule id, category and what fails, for a row."""
     if row.removed is not None:

@@ -23,6 +23,7 @@ class ArgparseActionParameters(SourceRule):
 
     RULE_ID = "removed-parameter"
     CATEGORY = Category.REMOVED_PARAMETER
+    HINTS = ("action",)
     TRIGGER = re.compile(r"""\baction[ \t]*=[ \t]*(?!["'])""")
     IMPORTS = frozenset({"argparse"})
     SOURCE = "What's New In Python 3.14 > Removed > argparse (deprecated in 3.12)"

@@ -32,6 +32,7 @@ class AsyncComprehensionNesting(SourceRule):
 
     RULE_ID = "needs-newer-syntax"
     CATEGORY = Category.NEEDS_NEWER_SYNTAX
+    HINTS = ("async",)
     TRIGGER = re.compile(r"[\[{(][^\n]*?\basync[ \t]+for\b")
     SOURCE = (
         "What's New In Python 3.11 > Other Language Changes: asynchronous comprehensions "

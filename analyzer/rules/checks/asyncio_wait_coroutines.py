@@ -56,7 +56,8 @@ class AsyncioWaitCoroutines(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    TRIGGER = re.compile(r"\bwait[ \t]*\([ \t]*[\[{(]")
+    HINTS = ("wait",)
+    TRIGGER = re.compile(r"\bwait[ \t]*\(")
     IMPORTS = frozenset({"asyncio"})
     SOURCE = (
         "What's New In Python 3.11 > Removed > asyncio: asyncio.wait() no longer accepts "

@@ -27,7 +27,9 @@ class ClassmethodProperty(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
+    HINTS = ("@classmethod",)
     TRIGGER = re.compile(r"@classmethod\s+@(?:\w+\.)?(?:property|cached_property)\b")
+    LOCAL = False
     SOURCE = (
         "What's New In Python 3.13 > Removed: classmethod descriptor chaining "
         "(deprecated in What's New In Python 3.11 > Deprecated)"

@@ -23,6 +23,7 @@ class ImplicitEventLoop(SourceRule):
 
     RULE_ID = "deprecated-api"
     CATEGORY = Category.DEPRECATED
+    HINTS = ("get_event_loop",)
     TRIGGER = re.compile(r"\bget_event_loop[ \t]*\([ \t]*\)")
     IMPORTS = frozenset({"asyncio"})
     SOURCE = (

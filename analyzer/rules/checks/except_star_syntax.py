@@ -21,6 +21,7 @@ class ExceptStarSyntax(SourceRule):
 
     RULE_ID = "needs-newer-syntax"
     CATEGORY = Category.NEEDS_NEWER_SYNTAX
+    HINTS = ("except*", "except *", "except\t*")
     TRIGGER = re.compile(r"\bexcept[ \t]*\*")
     SOURCE = "What's New In Python 3.11 > PEP 654: exception groups and except*"
     REQUIRES = (3, 11)

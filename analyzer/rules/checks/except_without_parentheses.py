@@ -20,6 +20,7 @@ class ExceptWithoutParentheses(SourceRule):
 
     RULE_ID = "needs-newer-syntax"
     CATEGORY = Category.NEEDS_NEWER_SYNTAX
+    HINTS = ("except",)
     TRIGGER = re.compile(r"^[ \t]*except\*?[ \t]+[^(\n:#]*,", re.MULTILINE)
     SOURCE = "What's New In Python 3.14 > PEP 758: except and except* without brackets"
     REQUIRES = (3, 14)

@@ -28,10 +28,8 @@ class ExceptionOnlyTraceback(SourceRule):
 
     RULE_ID = "needs-newer-stdlib"
     CATEGORY = Category.NEEDS_NEWER_STDLIB
-    TRIGGER = re.compile(
-        r"\b(?:format_exception|print_exception|format_exception_only)[ \t]*\("
-        r"[ \t]*(?:[^,()]|\([^()]*\))*\)"
-    )
+    HINTS = ("_exception",)
+    TRIGGER = re.compile(r"\b(?:format_exception|print_exception|format_exception_only)[ \t]*\(")
     IMPORTS = frozenset({"traceback"})
     SOURCE = (
         "What's New In Python 3.10 > Improved Modules > traceback: the exception can be "

@@ -33,6 +33,7 @@ class IsoFormatParsing(SourceRule):
 
     RULE_ID = "needs-newer-stdlib"
     CATEGORY = Category.NEEDS_NEWER_STDLIB
+    HINTS = ("fromisoformat",)
     TRIGGER = re.compile(r"""\bfromisoformat[ \t]*\([ \t]*[rRuU]?["']""")
     IMPORTS = frozenset({"datetime"})
     SOURCE = (

@@ -24,8 +24,10 @@ class FStringSyntax(SourceRule):
 
     RULE_ID = "needs-newer-syntax"
     CATEGORY = Category.NEEDS_NEWER_SYNTAX
+    HINTS = ('f"', "f'", 'F"', "F'", "fr", "fR", "Fr", "FR")
     TRIGGER = re.compile(
-        r"""[fF][rR]?(?P<q>["'])[^\n]*?\{[^}\n]*(?:(?P=q)|\\|\#)"""
+        r"""[fF][rR]?(?P<q>["'])[^\n]*?\{[^}\n]*(?P=q)"""
+        r"""|\{[^{}\n]*(?:\\|\#)[^{}\n]*\}"""
         r"""|[fF][rR]?["'][^"'\n]*\{[^}"'\n]*\n"""
     )
     SOURCE = "What's New In Python 3.12 > PEP 701: syntactic formalization of f-strings"

@@ -23,7 +23,8 @@ class IntBytesDefaults(SourceRule):
 
     RULE_ID = "needs-newer-stdlib"
     CATEGORY = Category.NEEDS_NEWER_STDLIB
-    TRIGGER = re.compile(r"\.(?:to|from)_bytes[ \t]*\([ \t]*(?:[^,()]|\([^()]*\))*\)")
+    HINTS = ("_bytes",)
+    TRIGGER = re.compile(r"\.(?:to|from)_bytes[ \t]*\(")
     SOURCE = (
         "What's New In Python 3.11 > Other Language Changes: int.to_bytes() and "
         "int.from_bytes() default to length 1 and byteorder 'big'"

@@ -7,8 +7,10 @@ import re
 import libcst as cst
 
 from analyzer.models import Category
-from analyzer.rules.base import SourceRule
+from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.walker import WalkContext
+
+_INT_CALL = re.compile(r"\bint[ \t]*\(")
 
 
 class IntTruncFallback(SourceRule):
@@ -22,6 +24,7 @@ class IntTruncFallback(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
+    HINTS = ("__trunc__",)
     TRIGGER = re.compile(r"\bdef[ \t]+__trunc__\b")
     SOURCE = (
         "What's New In Python 3.14 > Removed: int() no longer delegates to __trunc__() "
@@ -42,6 +45,11 @@ class IntTruncFallback(SourceRule):
         "    def __int__(self):\n        return int(self.value)\n\n\n"
         "print(int(Amount(3.7)), math.trunc(Amount(1.5)))\n",
     )
+
+    @classmethod
+    def candidate_lines(cls, facts: SourceFacts) -> set[int]:
+        """The int() calls, wherever the class with __trunc__ is defined."""
+        return facts.lines_of(_INT_CALL)
 
     def visit_Call(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.Call)

@@ -45,8 +45,12 @@ class ItertoolsCopyPickle(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    TRIGGER = re.compile(r"\b(?:deepcopy|copy|dumps?)[ \t]*\(")
+    TRIGGER = re.compile(
+        r"(?<![\w.])(?:copy|deepcopy|dumps?)[ \t]*\("
+        r"|\b(?:copy\.(?:deep)?copy|pickle\.dumps?)[ \t]*\("
+    )
     IMPORTS = frozenset({"itertools"})
+    HINTS = ("copy", "dump")
     SOURCE = (
         "What's New In Python 3.14 > Removed > itertools: support for copy, deepcopy and "
         "pickle operations (deprecated in What's New In Python 3.12 > Deprecated)"

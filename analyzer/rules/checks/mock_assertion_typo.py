@@ -51,6 +51,7 @@ class MockAssertionTypo(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
+    HINTS = ("asert_", "aseert_", "assrt_")
     TRIGGER = re.compile(r"\.(?:asert|aseert|assrt)_")
     IMPORTS = frozenset({"unittest", "mock"})
     SOURCE = (

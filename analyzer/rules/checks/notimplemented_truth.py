@@ -40,6 +40,7 @@ class NotImplementedTruthValue(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
+    HINTS = ("NotImplemented",)
     TRIGGER = re.compile(
         r"^def[^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t][^\n]*\n|\n)*?"
         r"[ \t]+return[ \t]+NotImplemented\b"
@@ -47,6 +48,7 @@ class NotImplementedTruthValue(SourceRule):
         r"|\b(?:if|not|while|and|or|bool\()[ \t]*NotImplemented\b",
         re.MULTILINE,
     )
+    LOCAL = False
     SOURCE = (
         "What's New In Python 3.14 > Removed: using NotImplemented in a boolean context "
         "(deprecated in What's New In Python 3.9 > Deprecated)"

@@ -27,6 +27,7 @@ class PathlibExtraArguments(SourceRule):
 
     RULE_ID = "removed-parameter"
     CATEGORY = Category.REMOVED_PARAMETER
+    HINTS = ("Path", "relative_to")
     TRIGGER = re.compile(
         r"\b(?:Pure)?(?:Posix|Windows)?Path[ \t]*\((?:[^()]|\([^()]*\))*?\b\w+[ \t]*=(?!=)"
         r"|\b(?:is_)?relative_to[ \t]*\((?:[^()]|\([^()]*\))*?,"

@@ -24,6 +24,7 @@ class ProcessPoolDefaultExecutor(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
+    HINTS = ("set_default_executor",)
     TRIGGER = re.compile(r"\bset_default_executor\b")
     IMPORTS = frozenset({"concurrent"})
     SOURCE = (

@@ -37,6 +37,7 @@ class RandomSampleFromSet(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
+    HINTS = ("sample",)
     TRIGGER = re.compile(r"\bsample[ \t]*\(")
     IMPORTS = frozenset({"random"})
     SOURCE = (

@@ -25,6 +25,7 @@ class RandomSeedType(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
+    HINTS = ("seed", "Random")
     TRIGGER = re.compile(r"\b(?:seed|Random)\s*\(")
     IMPORTS = frozenset({"random"})
     SOURCE = (

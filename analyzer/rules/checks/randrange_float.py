@@ -35,6 +35,7 @@ class RandrangeFloat(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
+    HINTS = ("randrange",)
     TRIGGER = re.compile(r"\brandrange\b")
     IMPORTS = frozenset({"random"})
     SOURCE = (

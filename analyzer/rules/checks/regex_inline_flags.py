@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from analyzer.models import Category
-from analyzer.rules.base import SourceRule
+from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.walker import WalkContext
 
 RE_FUNCTIONS = frozenset(
@@ -25,6 +25,9 @@ RE_FUNCTIONS = frozenset(
         "subn",
         "template",
     )
+)
+RE_CALL = re.compile(
+    r"\b(?:compile|search|match|fullmatch|findall|finditer|split|sub|subn|template)[ \t]*\("
 )
 # A global flag group: "(?" then flag letters then ")". Scoped groups "(?i:...)" are fine.
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
@@ -112,6 +115,7 @@ class RegexGlobalFlagsNotAtStart(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
+    HINTS = ("(?",)
     TRIGGER = re.compile(r"\(\?[aiLmsux]+\)")
     IMPORTS = frozenset({"re"})
     SOURCE = "What's New In Python 3.11 > Changes in the Python API: re global inline flags"
@@ -132,6 +136,11 @@ class RegexGlobalFlagsNotAtStart(SourceRule):
         "import re\nprint(re.compile(r'a[(?i)]b'))\n",
         "import re\nprint(re.compile(r'a\\(?i\\)b'))\n",
     )
+
+    @classmethod
+    def candidate_lines(cls, facts: SourceFacts) -> set[int]:
+        """The patterns, and the calls that may read one from a constant."""
+        return super().candidate_lines(facts) | facts.lines_of(RE_CALL)
 
     def __init__(self, context: WalkContext) -> None:
         super().__init__(context)

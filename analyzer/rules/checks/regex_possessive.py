@@ -7,8 +7,13 @@ import re
 import libcst as cst
 
 from analyzer.models import Category
-from analyzer.rules.base import SourceRule
-from analyzer.rules.checks.regex_inline_flags import RE_FUNCTIONS, PatternConstants, structure
+from analyzer.rules.base import SourceFacts, SourceRule
+from analyzer.rules.checks.regex_inline_flags import (
+    RE_CALL,
+    RE_FUNCTIONS,
+    PatternConstants,
+    structure,
+)
 from analyzer.rules.walker import WalkContext
 
 _REPEAT = re.compile(r"\{\d*,?\d*\}$")
@@ -39,7 +44,8 @@ class RegexPossessiveQuantifier(SourceRule):
 
     RULE_ID = "needs-newer-stdlib"
     CATEGORY = Category.NEEDS_NEWER_STDLIB
-    TRIGGER = re.compile(r"""["'][^"'\n]*(?:[*+?}]\+|\(\?>)""")
+    HINTS = ("++", "*+", "?+", "}+", "(?>")
+    TRIGGER = re.compile(r"[*+?}]\+|\(\?>")
     IMPORTS = frozenset({"re"})
     SOURCE = (
         "What's New In Python 3.11 > Improved Modules > re: atomic grouping and possessive "
@@ -59,6 +65,11 @@ class RegexPossessiveQuantifier(SourceRule):
         "import re\nprint(re.compile(r'\\++'))\n",
         "import re\nprint(re.compile(r'(?:a|b)+'))\n",
     )
+
+    @classmethod
+    def candidate_lines(cls, facts: SourceFacts) -> set[int]:
+        """The patterns, and the calls that may read one from a constant."""
+        return super().candidate_lines(facts) | facts.lines_of(RE_CALL)
 
     def __init__(self, context: WalkContext) -> None:
         super().__init__(context)

@@ -21,6 +21,7 @@ class ShlexSplitNone(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
+    HINTS = ("None",)
     TRIGGER = re.compile(r"\bsplit[ \t]*\([ \t]*(?:s[ \t]*=[ \t]*)?None\b")
     IMPORTS = frozenset({"shlex"})
     SOURCE = (

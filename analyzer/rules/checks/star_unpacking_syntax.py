@@ -20,7 +20,8 @@ class StarUnpackingSyntax(SourceRule):
 
     RULE_ID = "needs-newer-syntax"
     CATEGORY = Category.NEEDS_NEWER_SYNTAX
-    TRIGGER = re.compile(r"[\w\])]\[[ \t]*\*[ \t]*[\w(]|:[ \t]*\*[ \t]*[A-Za-z_]")
+    HINTS = ("[*", "[ *", ":*", ": *", "[\t*", ":\t*")
+    TRIGGER = re.compile(r"(?<=[\w\])])\[[ \t]*\*[ \t]*[\w(]|:[ \t]*\*[ \t]*[A-Za-z_]")
     SOURCE = "What's New In Python 3.11 > PEP 646: variadic generics"
     REQUIRES = (3, 11)
     FAILURE = "SyntaxError"

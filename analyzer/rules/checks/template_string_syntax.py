@@ -19,9 +19,10 @@ class TemplateStringSyntax(SourceRule):
 
     RULE_ID = "needs-newer-syntax"
     CATEGORY = Category.NEEDS_NEWER_SYNTAX
+    HINTS = ('t"', "t'", 'T"', "T'", 'tr"', "tr'", 'tR"', "tR'", 'Tr"', "Tr'", 'TR"', "TR'")
     TRIGGER = re.compile(
-        r"""(?<![\w'"\\])(?:[tT][rR]?|[rR][tT])(?:\"\"\"|\'\'\')"""
-        r"""|(?<![\w'"\\])(?:[tT][rR]?|[rR][tT])(["'])[^"'\n]*\{"""
+        r"""["'](?:(?<=(?<![\w'"\\])[tT]["'])|(?<=(?<![\w'"\\])(?:[tT][rR]|[rR][tT])["']))"""
+        r"""(?:[^"'\n]*\{|""|'')"""
     )
     SOURCE = "What's New In Python 3.14 > PEP 750: template string literals"
     REQUIRES = (3, 14)

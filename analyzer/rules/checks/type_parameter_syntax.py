@@ -20,8 +20,9 @@ class TypeParameterSyntax(SourceRule):
 
     RULE_ID = "needs-newer-syntax"
     CATEGORY = Category.NEEDS_NEWER_SYNTAX
+    HINTS = ("[",)
     TRIGGER = re.compile(
-        r"\b(?:def|class)[ \t]+\w+[ \t]*\[|^[ \t]*type[ \t]+\w+[ \t]*(?:\[[^\n=]*\])?[ \t]*=",
+        r"(?:def|class)[ \t]+\w+[ \t]*\[|^[ \t]*type[ \t]+\w+[ \t]*(?:\[[^\n=]*\])?[ \t]*=",
         re.MULTILINE,
     )
     SOURCE = (

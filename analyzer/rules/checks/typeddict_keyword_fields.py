@@ -23,6 +23,7 @@ class TypedDictKeywordFields(SourceRule):
 
     RULE_ID = "removed-parameter"
     CATEGORY = Category.REMOVED_PARAMETER
+    HINTS = ("TypedDict",)
     TRIGGER = re.compile(r"\bTypedDict\s*\(")
     IMPORTS = frozenset({"typing"})
     SOURCE = (

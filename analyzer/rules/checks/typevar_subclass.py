@@ -36,6 +36,7 @@ class TypeVarSubclass(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
+    HINTS = ("TypeVar", "ParamSpec")
     TRIGGER = re.compile(
         r"\bclass[ \t]+\w+[ \t]*\([^)]*\b(?:TypeVar|ParamSpec|ParamSpecArgs|ParamSpecKwargs"
         r"|TypeVarTuple)\b"

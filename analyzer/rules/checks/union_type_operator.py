@@ -35,7 +35,9 @@ _BUILTIN_TYPES = frozenset(
 )
 _CHECKS = frozenset({"builtins.isinstance", "builtins.issubclass"})
 _EVALUATED = re.compile(
-    r"\b(?:isinstance|issubclass)[ \t]*\([^\n]*\||^[ \t]*\w+[ \t]*(?::[^=\n]*)?=[^=\n][^\n]*\|",
+    r"\b(?:isinstance|issubclass)[ \t]*\([^\n]*\|"
+    r"|^[ \t]*\w+[ \t]*=[^=\n]*\|[ \t]*(?:None|int|str|float|bytes|bool|list|dict|set|tuple"
+    r"|type|object)\b",
     re.MULTILINE,
 )
 
@@ -63,11 +65,10 @@ class UnionTypeOperator(SourceRule):
 
     RULE_ID = "needs-newer-stdlib"
     CATEGORY = Category.NEEDS_NEWER_STDLIB
+    HINTS = ("|",)
     TRIGGER = re.compile(
-        r"\b(?:None|int|str|float|bytes|bool|list|dict|set|tuple|type|object|complex|frozenset"
-        r"|[A-Z][A-Za-z0-9_]*[a-z][A-Za-z0-9_]*)\]?[ \t]*\|[ \t]*"
-        r"(?:None|int|str|float|bytes|bool|list|dict|set|tuple|type|object|complex|frozenset"
-        r"|[A-Z][A-Za-z0-9_]*[a-z])"
+        r"\|[ \t]*(?:[A-Za-z_]\w*[ \t]*\.[ \t]*)*(?:None|int|str|float|bytes|bool|list|dict|set"
+        r"|tuple|type|object|complex|frozenset|[A-Z][A-Za-z0-9_]*[a-z])\b"
     )
     SOURCE = "What's New In Python 3.10 > New Features: PEP 604, union types as X | Y"
     REQUIRES = (3, 10)

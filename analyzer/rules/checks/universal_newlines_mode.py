@@ -31,6 +31,7 @@ class UniversalNewlinesMode(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
+    HINTS = ("rU", "Ur'", 'Ur"', "'U", '"U', "U'", 'U"')
     TRIGGER = re.compile(
         r"""["'](?=[rbt+]*U)(?=[rbtU+]*[rbt])[rbtU+]{2,4}["']"""
         r"""|\bmode[ \t]*=[ \t]*["']U["']|\bopen[ \t]*\([^()\n]*,[ \t]*["']U["']"""
