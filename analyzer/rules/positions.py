@@ -189,9 +189,10 @@ def _statement_positions(
     text_lines: Sequence[str],
 ) -> dict[int, Position]:
     """Lay out one statement alone at its own indentation; {} when it cannot be done."""
-    header = _header(statement)
-    if header is None or statement.line < 1 or statement.line > len(text_lines):
+    laid_out = _header(statement)
+    if laid_out is None or statement.line < 1 or statement.line > len(text_lines):
         return {}
+    header, anchor_node = laid_out
     indent = text_lines[statement.line - 1][: statement.column]
     if indent.strip():
         return {}
@@ -206,7 +207,7 @@ def _statement_positions(
         ranges = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
     except Exception:
         return {}
-    anchor = ranges.get(statement.node)
+    anchor = ranges.get(anchor_node)
     if anchor is None:
         return {}
     offset = statement.line - anchor.start.line
@@ -215,27 +216,33 @@ def _statement_positions(
     return {id(node): _triple(ranges[node], offset) for node in nodes if node in ranges}
 
 
-def _header(statement: Statement) -> cst.BaseStatement | None:
-    """The statement with its nested blocks replaced by ``pass``, ready to lay out alone."""
+def _header(statement: Statement) -> tuple[cst.BaseStatement, cst.CSTNode] | None:
+    """The statement with its nested blocks replaced by ``pass``, ready to lay out alone,
+    and the node in it that stands where the statement starts."""
     node = statement.node
     if isinstance(node, cst.SimpleStatementLine):
-        return node
+        return node, node
     if isinstance(node, cst.ExceptHandler):
-        return cst.Try(body=_pass(), handlers=(node.with_changes(body=_pass()),))
+        handler = node.with_changes(body=_pass())
+        return cst.Try(body=_pass(), handlers=(handler,)), handler
     if isinstance(node, cst.ExceptStarHandler):
-        return cst.TryStar(body=_pass(), handlers=(node.with_changes(body=_pass()),))
+        star_handler = node.with_changes(body=_pass())
+        return cst.TryStar(body=_pass(), handlers=(star_handler,)), star_handler
+    copy: cst.BaseStatement
     if isinstance(node, cst.If):
-        own = node.with_changes(body=_pass(), orelse=None)
+        copy = node.with_changes(body=_pass(), orelse=None)
         if statement.elif_clause:
-            return cst.If(test=cst.Name("_"), body=_pass(), orelse=own)
-        return own
+            return cst.If(test=cst.Name("_"), body=_pass(), orelse=copy), copy
+        return copy, copy
     if isinstance(node, cst.For | cst.While):
-        return node.with_changes(body=_pass(), orelse=None)
-    if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.With):
-        return node.with_changes(body=_pass())
-    if isinstance(node, cst.Match):
-        return node.with_changes(cases=(cst.MatchCase(pattern=cst.MatchAs(), body=_pass()),))
-    return None
+        copy = node.with_changes(body=_pass(), orelse=None)
+    elif isinstance(node, cst.FunctionDef | cst.ClassDef | cst.With):
+        copy = node.with_changes(body=_pass())
+    elif isinstance(node, cst.Match):
+        copy = node.with_changes(cases=(cst.MatchCase(pattern=cst.MatchAs(), body=_pass()),))
+    else:
+        return None
+    return copy, copy
 
 
 def _top_level_positions(
