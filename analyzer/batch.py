@@ -1283,13 +1283,14 @@ class SourceMemo:
 _MEMO = SourceMemo()
 
 
-def _worker_main(connection: multiprocessing.connection.Connection) -> None:
+def _worker_main(connection: multiprocessing.connection.Connection, batch_pid: int) -> None:
     """A worker process: analyse the jobs its connection brings until it closes."""
     import analyzer.rules.engine as engine
     from analyzer.pipeline import analyse_package
 
     # Ctrl-C reaches the whole process group: the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with(batch_pid)
     # TODO: a source-analysis hook in the pipeline instead of rebinding the engine's
     # function (an option of AnalysisOptions would retire this).
     engine.analyse_file = _MEMO.wrap(engine.analyse_file)
@@ -1325,6 +1326,31 @@ def _worker_main(connection: multiprocessing.connection.Connection) -> None:
             connection.send(outcome)
         except (OSError, ValueError):
             return
+
+
+_WATCH_SECONDS = 1.0
+
+
+def _exit_with(batch_pid: int) -> None:
+    """End this worker once the batch process is gone (killed, crashed).
+
+    A worker notices a closed connection only between packages, and one package may take
+    minutes. The check runs from a timer signal, not a thread: a long regular-expression
+    match holds the interpreter lock, but it does let signal handlers run.
+    """
+    if not hasattr(signal, "setitimer"):  # not on POSIX: the connection's end must do
+        return
+
+    def check(signum: int, frame: object) -> None:
+        try:
+            os.kill(batch_pid, 0)
+        except ProcessLookupError:
+            os._exit(70)
+        except PermissionError:  # the PID now belongs to another user's process
+            os._exit(70)
+
+    signal.signal(signal.SIGALRM, check)
+    signal.setitimer(signal.ITIMER_REAL, _WATCH_SECONDS, _WATCH_SECONDS)
 
 
 class AnalysisTimeoutError(TimeoutError):
@@ -1379,7 +1405,7 @@ class AnalysisPool:
 
     def _spawn(self) -> tuple[Any, multiprocessing.connection.Connection]:
         parent, child = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=_worker_main, args=(child,), daemon=True)
+        process = self._context.Process(target=_worker_main, args=(child, os.getpid()), daemon=True)
         process.start()
         child.close()
         with self._lock:

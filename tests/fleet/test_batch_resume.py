@@ -80,10 +80,34 @@ def finished_scans(database: Path) -> int:
         return 0
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``: the batch's forkserver, its workers, its tracker."""
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as children:
+                for child in children.read().split():
+                    found += [int(child), *descendants(int(child))]
+    except FileNotFoundError:
+        pass
+    return found
+
+
+def still_running(pids: list[int], seconds: float = 15.0) -> list[int]:
+    """Those of ``pids`` still running after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
+
+
 def start_and_signal(
     fleet: Path, database: Path, signal_number: int, after: int
-) -> subprocess.CompletedProcess[str]:
-    """Start the batch, and send it ``signal_number`` once ``after`` functions are done."""
+) -> tuple[subprocess.CompletedProcess[str], list[int]]:
+    """Start the batch, and send it ``signal_number`` once ``after`` functions are done; the
+    result, and the processes it had started that still run afterwards."""
     process = subprocess.Popen(
         command(fleet, database),
         stdout=subprocess.PIPE,
@@ -96,6 +120,7 @@ def start_and_signal(
         assert process.poll() is None, "the batch ended before it could be stopped"
         assert time.monotonic() < deadline, "the batch did not progress"
         time.sleep(0.02)
+    workers = descendants(process.pid)
     # To the process group, as a terminal sends Ctrl-C; SIGKILL to the command alone, as a
     # crash or the out-of-memory killer ends it.
     if signal_number == signal.SIGKILL:
@@ -103,7 +128,8 @@ def start_and_signal(
     else:
         os.killpg(process.pid, signal_number)
     stdout, stderr = process.communicate(timeout=60)
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    completed = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return completed, still_running(workers)
 
 
 def comparable(report_path: Path) -> Any:
@@ -135,13 +161,15 @@ def test_a_batch_stopped_part_way_resumes_to_the_same_report_scanning_each_funct
 ) -> None:
     database = tmp_path / "results.sqlite3"
 
-    stopped = start_and_signal(fleet_folder, database, signal_number, after=3)
+    stopped, left_running = start_and_signal(fleet_folder, database, signal_number, after=3)
 
     if signal_number == signal.SIGKILL:
         assert stopped.returncode == -signal.SIGKILL
     else:
         assert stopped.returncode == 130
         assert stopped.stderr.strip().splitlines()[-1] == "lambda-analyzer: error: interrupted"
+    # Workers, forkserver and resource tracker end with the batch, however it ended.
+    assert left_running == []
     done_before = finished_scans(database)
     assert 3 <= done_before < 8
     pending = rows(database, "SELECT count(*) FROM functions WHERE status = 'pending'")[0][0]
