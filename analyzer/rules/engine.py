@@ -33,7 +33,7 @@ from analyzer.rules import checks
 from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.imports import collect_imports, collect_imports_cst
 from analyzer.rules.positions import StatementTracker, top_level_lines
-from analyzer.rules.stdlib import StdlibUsage, catalogue_lines, catalogue_may_match
+from analyzer.rules.stdlib import CatalogueEvidence, StdlibUsage, catalogue_evidence
 from analyzer.rules.syntax import newer_syntax, syntax_findings
 from analyzer.rules.walker import Handler, WalkContext, Walker
 
@@ -114,14 +114,14 @@ def analyse_source(
     imports, top_level_names = collect_imports(tree)
     facts = SourceFacts(text, imports, local_modules)
     rules = [rule for rule in source_rules() if rule.triggered(facts)]
-    use_catalogue = catalogue_may_match(facts)
+    evidence = catalogue_evidence(facts)
     findings: list[Finding] = []
-    if rules or use_catalogue:
+    if rules or evidence.kinds:
         if _too_complex(text, tree):
             return _unparsed(path, "holds an expression too long to analyse")
-        keep = _candidate_lines(facts, rules, use_catalogue)
+        keep = _candidate_lines(facts, rules, evidence)
         try:
-            walked = _walk(text, path, module, local_modules, rules, use_catalogue, tree.body, keep)
+            walked = _walk(text, path, module, local_modules, rules, evidence, tree.body, keep)
         except (RecursionError, MemoryError):
             return _unparsed(path, "is nested too deeply to analyse")
         except cst.ParserSyntaxError as error:
@@ -174,7 +174,7 @@ def _analyse_unparsable(
         facts = SourceFacts(text, imports, local_modules)
         rules = [rule for rule in source_rules() if rule.triggered(facts)]
         findings = _walk_module(
-            parsed, path, module, local_modules, rules, catalogue_may_match(facts), None, None
+            parsed, path, module, local_modules, rules, catalogue_evidence(facts), None, None
         )
     except (cst.ParserSyntaxError, RecursionError, MemoryError):
         return _unparsed(path, reason, line)
@@ -213,16 +213,14 @@ def _too_complex(text: str, tree: ast.Module) -> bool:
 
 
 def _candidate_lines(
-    facts: SourceFacts, rules: Sequence[type[SourceRule]], use_catalogue: bool
+    facts: SourceFacts, rules: Sequence[type[SourceRule]], evidence: CatalogueEvidence
 ) -> set[int] | None:
     """The lines where a finding may be; ``None`` when a rule may report anywhere."""
     if any(not rule.LOCAL for rule in rules):
         return None
-    lines: set[int] = set()
+    lines: set[int] = set(evidence.lines)
     for rule in rules:
         lines |= rule.candidate_lines(facts)
-    if use_catalogue:
-        lines |= catalogue_lines(facts)
     return lines
 
 
@@ -232,7 +230,7 @@ def _walk(
     module: str | None,
     local_modules: frozenset[str],
     rules: Sequence[type[SourceRule]],
-    use_catalogue: bool,
+    evidence: CatalogueEvidence,
     body: Sequence[ast.stmt],
     keep: set[int] | None,
 ) -> list[Finding]:
@@ -252,7 +250,7 @@ def _walk(
         module,
         local_modules,
         rules,
-        use_catalogue,
+        evidence,
         body,
         [line.rstrip("\r\n") for line in text_lines],
     )
@@ -337,7 +335,7 @@ def _walk_module(
     module: str | None,
     local_modules: frozenset[str],
     rules: Sequence[type[SourceRule]],
-    use_catalogue: bool,
+    evidence: CatalogueEvidence,
     body: Sequence[ast.stmt] | None,
     text_lines: Sequence[str] | None,
 ) -> list[Finding]:
@@ -345,12 +343,15 @@ def _walk_module(
         path=path, module=module, local_modules=local_modules, tracker=StatementTracker(body)
     )
     instances: list[object] = [rule(context) for rule in rules]
-    if use_catalogue:
+    if evidence.kinds:
         instances.append(StdlibUsage(context))
+    wanted = StdlibUsage.handlers_for(evidence.kinds)
     handlers: dict[type[cst.CSTNode], list[Handler]] = {}
     leave_handlers: dict[type[cst.CSTNode], list[Handler]] = {}
     for instance in instances:
         for attribute in dir(instance):
+            if isinstance(instance, StdlibUsage) and attribute not in wanted:
+                continue
             prefix, _, node_name = attribute.partition("_")
             node_type = getattr(cst, node_name, None) if node_name else None
             if not (isinstance(node_type, type) and issubclass(node_type, cst.CSTNode)):

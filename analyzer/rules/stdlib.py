@@ -12,6 +12,7 @@ import builtins
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from typing import ClassVar
 
 import libcst as cst
 
@@ -192,42 +193,36 @@ def _words(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, set(words)))) + r")\b")
 
 
+IMPORTS, ATTRIBUTES, KEYWORDS, NAMES = "imports", "attributes", "keywords", "names"
+
+
+@dataclass(frozen=True)
+class CatalogueEvidence:
+    """What in a file may use the catalogue: the kinds of use, and the lines."""
+
+    kinds: frozenset[str]
+    """``imports``, ``attributes``, ``keywords``, ``names``: which visit methods matter."""
+    lines: frozenset[int]
+
+
 def catalogue_may_match(facts: SourceFacts) -> bool:
     """Whether a file with these facts can use any reportable catalogue row."""
-    triggers = catalogue_triggers()
-    for imported in facts.imported_names:
-        parts = imported.split(".")
-        if any(".".join(parts[:end]) in triggers.modules for end in range(1, len(parts) + 1)):
-            return True
-        if imported in triggers.names:
-            return True
-    for attribute in facts.attributes & triggers.by_attribute.keys():
-        if any(trigger.matches(facts) for trigger in triggers.by_attribute[attribute]):
-            return True
-    for parameter in facts.keywords & triggers.by_keyword.keys():
-        if any(trigger.matches(facts) for trigger in triggers.by_keyword[parameter]):
-            return True
-    text = facts.text
-    if triggers.builtin_names is not None and triggers.builtin_names.search(text):
-        return True
-    for module in facts.star_modules:
-        pattern = triggers.star_names.get(module)
-        if pattern is not None and pattern.search(text):
-            return True
-    return False
+    return bool(catalogue_evidence(facts).kinds)
 
 
 def _present(groups: tuple[tuple[str, ...], ...], text: str) -> bool:
     return all(any(word in text for word in group) for group in groups)
 
 
-def catalogue_lines(facts: SourceFacts) -> set[int]:
-    """The lines where a catalogue row may be used: ``catalogue_may_match``'s evidence.
+def catalogue_evidence(facts: SourceFacts) -> CatalogueEvidence:
+    """Where and how a file may use a catalogue row.
 
     Imports of catalogued modules and names, and every later use of the names those
-    imports bind; attributes and keywords that end a catalogued name; builtin names.
+    imports bind; attributes and keywords that end a catalogued name; builtin names and
+    names taken by ``import *``.
     """
     triggers = catalogue_triggers()
+    kinds: set[str] = set()
     lines: set[int] = set()
     bound: set[str] = set()
     for record in facts.imports:
@@ -235,26 +230,35 @@ def catalogue_lines(facts: SourceFacts) -> set[int]:
         for imported in dotted:
             parts = imported.split(".")
             if any(".".join(parts[:end]) in triggers.modules for end in range(1, len(parts) + 1)):
+                kinds.add(IMPORTS)
                 lines.add(record.line)
                 bound |= facts.aliases(parts[0])
                 bound.update(name for name in record.names if name != "*")
             elif imported in triggers.names:
+                kinds.add(IMPORTS)
                 lines.add(record.line)
     if bound:
         lines |= facts.lines_of(_word_pattern(tuple(sorted(bound))))
     for attribute in facts.attributes & triggers.by_attribute.keys():
         if any(trigger.matches(facts) for trigger in triggers.by_attribute[attribute]):
+            kinds.add(ATTRIBUTES)
             lines |= facts.lines_of(_attribute_pattern(attribute))
     for parameter in facts.keywords & triggers.by_keyword.keys():
         if any(trigger.matches(facts) for trigger in triggers.by_keyword[parameter]):
+            kinds.add(KEYWORDS)
             lines |= facts.lines_of(_keyword_pattern(parameter))
-    if triggers.builtin_names is not None:
-        lines |= facts.lines_of(triggers.builtin_names)
-    for module in facts.star_modules:
-        pattern = triggers.star_names.get(module)
-        if pattern is not None:
-            lines |= facts.lines_of(pattern)
-    return lines
+    names = [triggers.builtin_names] if triggers.builtin_names is not None else []
+    names.extend(
+        pattern
+        for pattern in (triggers.star_names.get(module) for module in facts.star_modules)
+        if pattern is not None
+    )
+    for pattern in names:
+        found = facts.lines_of(pattern)
+        if found:
+            kinds.add(NAMES)
+            lines |= found
+    return CatalogueEvidence(frozenset(kinds), frozenset(lines))
 
 
 @cache
@@ -366,9 +370,23 @@ def parameter_rows(qualified: str) -> tuple[ApiChange, ...]:
 class StdlibUsage:
     """Reports imports, attribute chains, names and keyword arguments the catalogue lists."""
 
+    HANDLERS: ClassVar[dict[str, frozenset[str]]] = {
+        IMPORTS: frozenset({"visit_Import", "visit_ImportFrom", "visit_Attribute"}),
+        ATTRIBUTES: frozenset({"visit_Attribute"}),
+        KEYWORDS: frozenset({"visit_Call"}),
+        NAMES: frozenset({"visit_Name"}),
+    }
+    """The visit methods each kind of evidence needs (a removed module's names are
+    attributes)."""
+
     def __init__(self, context: WalkContext) -> None:
         self.context = context
         self.catalogue = _catalogue()
+
+    @classmethod
+    def handlers_for(cls, kinds: frozenset[str]) -> frozenset[str]:
+        """The visit methods worth calling in a file with this evidence."""
+        return frozenset().union(*(cls.HANDLERS[kind] for kind in kinds))
 
     def visit_Import(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.Import)

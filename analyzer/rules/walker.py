@@ -146,6 +146,9 @@ class WalkContext:
     pending: list[Pending] = field(default_factory=list)
     top_index: int = -1
     tracker: StatementTracker = field(default_factory=lambda: StatementTracker(None))
+    memo: dict[int, str | None] = field(default_factory=dict)
+    """Qualified names computed in the statement being walked (bindings change between
+    statements, not within one)."""
     try_failures: dict[int, list[tuple[PythonVersion | None, PythonVersion | None]]] = field(
         default_factory=dict
     )
@@ -181,6 +184,14 @@ class WalkContext:
         t.isAlive`` gives ``threading.Thread.isAlive``), unless the module's own class
         defines that attribute itself.
         """
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        qualified = self._qualified_name(node)
+        self.memo[key] = qualified
+        return qualified
+
+    def _qualified_name(self, node: cst.BaseExpression) -> str | None:
         attributes: list[str] = []
         while isinstance(node, cst.Attribute):
             attributes.append(node.attr.value)
@@ -569,6 +580,7 @@ class Walker:
                 tracker.enter_block(node)
             elif node_type in STATEMENT_TYPES:
                 tracker.enter_statement(node)
+                self.context.memo.clear()
             self._enter(node, node_type)
             stack.append((node, 1))
             stack.extend((child, 0) for child in reversed(children(node)))
