@@ -4,8 +4,9 @@ It starts moto's server and the test proxy in front of it (``tests/fetch/aws_fix
 on 127.0.0.1 and deploys a fleet of at least 1,000 functions under distinct names, built
 round-robin from the shared cases (``../shared/cases``) and ``sample_functions/``: each keeps
 its own layers (published once) and every one also carries the shared layer
-``fleet-common``. An inventory is taken with ``take_inventory``, as ``lambda-analyzer
-inventory`` does.
+``fleet-common``; each has a ``team`` tag, and every seventh has CloudWatch invocations.
+An inventory is taken with ``take_inventory``, as ``lambda-analyzer inventory
+--invocations 7`` does.
 
 Then, in the same run:
 
@@ -24,6 +25,7 @@ into a copy of the database that keeps only the analyses), and, when distinct pa
 in proportion, the batch's time per distinct package for each further one.
 
     python benchmarks/bench_batch.py [--functions N] [--sizes 250,500] [--workers N]
+        [--screenshot docs/fleet-report.png]
 
 Dependencies are not checked (``--no-deps``): no package index is reachable offline.
 """
@@ -31,6 +33,7 @@ Dependencies are not checked (``--no-deps``): no package index is reachable offl
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
@@ -63,6 +66,7 @@ SHARED = Path(os.environ.get("LAMBDA_ANALYZER_SHARED", REPO.parent / "shared"))
 CASES = SHARED / "cases"
 SAMPLES = REPO / "sample_functions"
 TARGET = "python3.11"
+TEAMS = ("payments", "search", "media", "platform")
 COMMON_LAYER = {
     "python/fleet_common/__init__.py": "",
     "python/fleet_common/logs.py": (
@@ -145,6 +149,7 @@ def deploy(world: AwsWorld, packages: list[Package], count: int) -> dict[str, st
             Code={"ZipFile": package.code},
             Architectures=configuration.get("Architectures") or ["x86_64"],
             Layers=[own_layers[name] for name in layer_names] + [common],
+            Tags={"team": TEAMS[index % len(TEAMS)]},
         )
         if index < len(packages):
             first[package.name] = created["FunctionArn"]
@@ -157,6 +162,27 @@ def deploy(world: AwsWorld, packages: list[Package], count: int) -> dict[str, st
         thread.start()
     for thread in threads:
         thread.join()
+    metrics = world.client("cloudwatch")
+    now = dt.datetime.now(dt.timezone.utc)
+    busy = [index for index in range(count) if index % 7 == 0]
+    for start in range(0, len(busy), 20):
+        metrics.put_metric_data(
+            Namespace="AWS/Lambda",
+            MetricData=[
+                {
+                    "MetricName": "Invocations",
+                    "Dimensions": [
+                        {
+                            "Name": "FunctionName",
+                            "Value": f"fn-{index:05d}-{packages[index % len(packages)].name}"[:64],
+                        }
+                    ],
+                    "Value": float((index * 7919) % 50_000),
+                    "Timestamp": now - dt.timedelta(hours=1 + index % 100),
+                }
+                for index in busy[start : start + 20]
+            ],
+        )
     return first
 
 
@@ -253,11 +279,42 @@ def run_batch_command(inventory: Path, workdir: Path, workers: int | None) -> Ba
     return BatchRun(functions, seconds, peak, stderr.strip().splitlines()[-1])
 
 
+def shoot(database: Path, picture: Path) -> None:
+    """The fleet report of ``database`` as HTML, opened in headless Chromium and shot."""
+    sys.path.insert(0, str(REPO / "tests" / "fleet"))
+    from cdp import Browser
+
+    from analyzer.fleet import GroupBy, load_fleet
+    from analyzer.report.fleet_formats import FleetFormat, render_fleet
+
+    report = load_fleet(database, group_by=GroupBy.parse("tag:team"), with_findings=True)
+    with tempfile.TemporaryDirectory(prefix="bench-shot-") as scratch:
+        page = Path(scratch) / "fleet.html"
+        page.write_text(render_fleet(FleetFormat.HTML, report), encoding="utf-8")
+        with Browser(Path(scratch) / "profile") as browser:
+            # Tall enough to show the summary and the first functions of the table.
+            browser.call(
+                "Emulation.setDeviceMetricsOverride",
+                width=1280,
+                height=2300,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+            browser.open(page.as_uri())
+            browser.screenshot(picture)
+    print(f"the HTML report, as Chromium shows it: {picture}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--functions", type=int, default=1000, help="fleet size (at least 1000)")
     parser.add_argument("--sizes", default="250,500", help="smaller batches to time as well")
     parser.add_argument("--workers", type=int, default=None, help="analysis processes")
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        help="also shoot the whole fleet's HTML report in headless Chromium into this PNG",
+    )
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -291,7 +348,7 @@ def main() -> None:
 
         with tempfile.TemporaryDirectory(prefix="bench-batch-") as scratch:
             folder = Path(scratch)
-            inventory = take_inventory(InventoryRequest(regions=(REGION,)))
+            inventory = take_inventory(InventoryRequest(regions=(REGION,), invocation_days=7))
             rows = sorted(inventory.functions, key=lambda row: row.name)
 
             singles = single_scans(packages, names)
@@ -334,6 +391,8 @@ def main() -> None:
                 f"batch of {reuse.functions} whose analyses are stored: {reuse.seconds:.1f}s, "
                 f"peak memory {reuse.peak_bytes / 2**20:.0f} MiB; {reuse.summary}"
             )
+            if arguments.screenshot:
+                shoot(folder / f"batch-{len(rows)}" / "results.sqlite3", arguments.screenshot)
 
         whole = runs[-1]
         ratio = whole.seconds / single_sum
