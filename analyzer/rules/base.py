@@ -3,6 +3,7 @@ and the cheap facts about a file that decide which rules can match it."""
 
 from __future__ import annotations
 
+import ast
 import bisect
 import re
 from collections.abc import Iterable
@@ -39,8 +40,11 @@ class SourceFacts:
         text: str,
         imports: Iterable[ImportRecord],
         local_modules: frozenset[str] = frozenset(),
+        tree: ast.Module | None = None,
     ) -> None:
         self.text = text
+        self.tree = tree
+        """The ``ast`` of the text, when this interpreter parses it."""
         self.imports = tuple(
             record
             for record in imports
@@ -109,10 +113,18 @@ class SourceFacts:
 
     def keyword_in_call(self, function: str, keyword: str) -> bool:
         """Whether ``function(..., keyword=...)`` appears (arguments nested two levels deep)."""
+        if f"{function}(" not in self.text and f"{function} (" not in self.text:
+            return False
         return _call_keyword_pattern(function, keyword).search(self.text) is not None
+
+    def call_keyword_lines(self, function: str, keyword: str) -> set[int]:
+        """The lines where ``function(..., keyword=...)`` calls start."""
+        return self.lines_of(_call_keyword_pattern(function, keyword))
 
     def renamed(self, function: str) -> bool:
         """Whether a callable may be called under another name (``as`` or an assignment)."""
+        if function not in self.text:
+            return False
         name = re.escape(function)
         pattern = rf"\b{name}[ \t]+as[ \t]+\w+|=[ \t]*[\w.]*\b{name}[ \t]*$"
         return re.search(pattern, self.text, re.MULTILINE) is not None

@@ -112,7 +112,7 @@ def analyse_source(
     except _SYNTAX_ERRORS as error:
         return _analyse_unparsable(text, path, module, local_modules, error)
     imports, top_level_names = collect_imports(tree)
-    facts = SourceFacts(text, imports, local_modules)
+    facts = SourceFacts(text, imports, local_modules, tree)
     rules = [rule for rule in source_rules() if rule.triggered(facts)]
     evidence = catalogue_evidence(facts)
     findings: list[Finding] = []
@@ -257,7 +257,7 @@ def _walk(
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-MIN_REDUCTION = 0.2
+MIN_REDUCTION = 0.05
 """Below this share of lines left out, parsing the reduced text is not worth preparing."""
 
 

@@ -102,15 +102,23 @@ class NameTrigger:
         """Whether the file may use the name; ``facts.attributes`` holds ``last``."""
         text = facts.text
         if self.top == "builtins":
-            if self.instance is not None:
-                return self.instance.search(text) is not None
-            return _present(self.middle, text)
+            if not _present(self.middle, text):
+                return False
+            return self.instance is None or self.instance.search(text) is not None
         if self.top not in facts.imported:
             return False
         if self.middle:
             return _present(self.middle, text)
         # A module-level name is used as alias.name (or imported by name, checked apart).
         return facts.module_attribute(self.top, self.last)
+
+    def lines(self, facts: SourceFacts) -> set[int]:
+        """Where the name may be used: ``alias.name`` for a module's own name, any
+        ``.name`` for a class member (its object can be any variable)."""
+        if self.top != "builtins" and not self.middle:
+            aliases = tuple(sorted(facts.aliases(self.top)))
+            return facts.lines_of(_dotted_pattern(aliases, self.last))
+        return facts.lines_of(_attribute_pattern(self.last))
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,12 @@ class KeywordTrigger:
             return True
         # Called under another name: imported with "as", or assigned to a variable.
         return facts.renamed(self.callable_name)
+
+    def lines(self, facts: SourceFacts) -> set[int]:
+        """Where the parameter may be passed: the calls, or any ``parameter=``."""
+        if facts.renamed(self.callable_name):
+            return facts.lines_of(_keyword_pattern(self.parameter))
+        return facts.call_keyword_lines(self.callable_name, self.parameter)
 
 
 def _instance_pattern(parts: list[str]) -> re.Pattern[str] | None:
@@ -157,6 +171,7 @@ class CatalogueTriggers:
     by_keyword: dict[str, list[KeywordTrigger]] = field(default_factory=dict)
     """Parameter to the callables that take it."""
     builtin_names: re.Pattern[str] | None = None
+    builtin_words: tuple[str, ...] = ()
     star_names: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
@@ -185,6 +200,7 @@ def catalogue_triggers() -> CatalogueTriggers:
                 triggers.by_keyword.setdefault(row.parameter, []).append(keyword)
     if builtins:
         triggers.builtin_names = _words(builtins)
+        triggers.builtin_words = tuple(sorted(set(builtins)))
     triggers.star_names = {module: _words(names) for module, names in per_module.items()}
     return triggers
 
@@ -240,14 +256,21 @@ def catalogue_evidence(facts: SourceFacts) -> CatalogueEvidence:
     if bound:
         lines |= facts.lines_of(_word_pattern(tuple(sorted(bound))))
     for attribute in facts.attributes & triggers.by_attribute.keys():
-        if any(trigger.matches(facts) for trigger in triggers.by_attribute[attribute]):
-            kinds.add(ATTRIBUTES)
-            lines |= facts.lines_of(_attribute_pattern(attribute))
+        for name_trigger in triggers.by_attribute[attribute]:
+            if name_trigger.matches(facts):
+                kinds.add(ATTRIBUTES)
+                lines |= name_trigger.lines(facts)
     for parameter in facts.keywords & triggers.by_keyword.keys():
-        if any(trigger.matches(facts) for trigger in triggers.by_keyword[parameter]):
-            kinds.add(KEYWORDS)
-            lines |= facts.lines_of(_keyword_pattern(parameter))
-    names = [triggers.builtin_names] if triggers.builtin_names is not None else []
+        for keyword_trigger in triggers.by_keyword[parameter]:
+            if keyword_trigger.matches(facts):
+                kinds.add(KEYWORDS)
+                lines |= keyword_trigger.lines(facts)
+    names = (
+        [triggers.builtin_names]
+        if triggers.builtin_names is not None
+        and any(word in facts.text for word in triggers.builtin_words)
+        else []
+    )
     names.extend(
         pattern
         for pattern in (triggers.star_names.get(module) for module in facts.star_modules)
@@ -264,6 +287,12 @@ def catalogue_evidence(facts: SourceFacts) -> CatalogueEvidence:
 @cache
 def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return _words(list(words))
+
+
+@cache
+def _dotted_pattern(aliases: tuple[str, ...], name: str) -> re.Pattern[str]:
+    names = "|".join(map(re.escape, aliases))
+    return re.compile(rf"\b(?:{names})\.{re.escape(name)}\b")
 
 
 @cache

@@ -8,10 +8,14 @@ import re
 import libcst as cst
 
 from analyzer.models import Category
-from analyzer.rules.base import SourceRule
+from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.walker import WalkContext
 
 _CLASSMETHOD = frozenset({"builtins.classmethod"})
+_DEFINED = re.compile(
+    r"@classmethod\s+@(?:\w+\.)?(?:property|cached_property)\s+(?:@[^\n]*\s+)*"
+    r"(?:async[ \t]+)?def[ \t]+(\w+)"
+)
 _PROPERTY = frozenset({"builtins.property", "functools.cached_property"})
 
 
@@ -29,7 +33,6 @@ class ClassmethodProperty(SourceRule):
     CATEGORY = Category.BEHAVIOUR_CHANGE
     HINTS = ("@classmethod",)
     TRIGGER = re.compile(r"@classmethod\s+@(?:\w+\.)?(?:property|cached_property)\b")
-    LOCAL = False
     SOURCE = (
         "What's New In Python 3.13 > Removed: classmethod descriptor chaining "
         "(deprecated in What's New In Python 3.11 > Deprecated)"
@@ -53,6 +56,15 @@ class ClassmethodProperty(SourceRule):
         "class Config:\n    @classmethod\n    def region(cls):\n        return 'eu-west-1'\n\n\n"
         "print(Config.region().upper())\n",
     )
+
+    @classmethod
+    def candidate_lines(cls, facts: SourceFacts) -> set[int]:
+        """The definitions, and every read of an attribute of one of their names."""
+        lines = super().candidate_lines(facts)
+        names = sorted({match.group(1) for match in _DEFINED.finditer(facts.text)})
+        if names:
+            lines |= facts.lines_of(re.compile(r"\.[ \t]*(?:" + "|".join(names) + r")\b"))
+        return lines
 
     def __init__(self, context: WalkContext) -> None:
         super().__init__(context)

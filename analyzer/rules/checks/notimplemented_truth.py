@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
 import libcst as cst
 
 from analyzer.models import Category
-from analyzer.rules.base import SourceRule
+from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.walker import Binding, WalkContext
 
 _BUILTIN = Binding("builtins.NotImplemented")
@@ -30,6 +31,24 @@ def _returns(node: cst.CSTNode) -> Iterator[cst.Return]:
             yield from _returns(child)
 
 
+_NAMED = re.compile(r"\bNotImplemented\b")
+
+
+def _functions_returning_it(tree: ast.Module) -> set[str]:
+    """Names of the module's top-level functions whose own body returns NotImplemented."""
+    return {
+        statement.name
+        for statement in tree.body
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
+        and any(
+            isinstance(node, ast.Return)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "NotImplemented"
+            for node in ast.walk(statement)
+        )
+    }
+
+
 class NotImplementedTruthValue(SourceRule):
     """``if compare(a, b):`` where ``compare`` may return ``NotImplemented``, or
     ``NotImplemented`` itself tested for truth.
@@ -48,7 +67,6 @@ class NotImplementedTruthValue(SourceRule):
         r"|\b(?:if|not|while|and|or|bool\()[ \t]*NotImplemented\b",
         re.MULTILINE,
     )
-    LOCAL = False
     SOURCE = (
         "What's New In Python 3.14 > Removed: using NotImplemented in a boolean context "
         "(deprecated in What's New In Python 3.9 > Deprecated)"
@@ -67,6 +85,15 @@ class NotImplementedTruthValue(SourceRule):
         "if compare(1, 2) is NotImplemented:\n    print('not implemented')\n",
         "def compare(a, b):\n    return a < b\n\n\nif compare(1, 2):\n    print('less')\n",
     )
+
+    @classmethod
+    def candidate_lines(cls, facts: SourceFacts) -> set[int]:
+        """Where NotImplemented is named, and the calls of the functions returning it."""
+        lines = facts.lines_of(_NAMED)
+        names = sorted(_functions_returning_it(facts.tree)) if facts.tree is not None else []
+        if names:
+            lines |= facts.lines_of(re.compile(r"\b(?:" + "|".join(names) + r")[ \t]*\("))
+        return lines
 
     def __init__(self, context: WalkContext) -> None:
         super().__init__(context)

@@ -31,10 +31,9 @@ class UniversalNewlinesMode(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    HINTS = ("rU", "Ur'", 'Ur"', "'U", '"U', "U'", 'U"')
     TRIGGER = re.compile(
-        r"""["'](?=[rbt+]*U)(?=[rbtU+]*[rbt])[rbtU+]{2,4}["']"""
-        r"""|\bmode[ \t]*=[ \t]*["']U["']|\bopen[ \t]*\([^()\n]*,[ \t]*["']U["']"""
+        r"""U(?:(?<=["']U)|(?<=["'][rbt+]U)|(?<=["'][rbt+][rbt+]U)|(?<=["'][rbt+]{3}U))"""
+        r"""(?=[rbt+]{0,3}["'])"""
     )
     SOURCE = (
         "What's New In Python 3.11 > Removed: open(), io.open(), codecs.open() and "
