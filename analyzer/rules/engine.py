@@ -33,7 +33,12 @@ from analyzer.rules import checks
 from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.imports import collect_imports, collect_imports_cst
 from analyzer.rules.positions import StatementTracker, top_level_lines
-from analyzer.rules.stdlib import CatalogueEvidence, StdlibUsage, catalogue_evidence
+from analyzer.rules.stdlib import (
+    CatalogueEvidence,
+    StdlibUsage,
+    catalogue_evidence,
+    catalogue_triggers,
+)
 from analyzer.rules.syntax import newer_syntax, syntax_findings
 from analyzer.rules.walker import Handler, WalkContext, Walker
 
@@ -288,6 +293,23 @@ def reduce_functions(lines: Sequence[str], body: Sequence[ast.stmt], keep: set[i
     return "".join(reduced)
 
 
+def _first_line(statement: ast.stmt) -> int:
+    """The line a statement starts on: its first decorator's, for a decorated definition."""
+    decorators: list[ast.expr] = getattr(statement, "decorator_list", None) or []
+    return min([statement.lineno, *(decorator.lineno for decorator in decorators)])
+
+
+def _starts_its_line(statement: ast.stmt, number: int, lines: Sequence[str]) -> bool:
+    """Whether nothing but indentation precedes the statement on its first line."""
+    if number > len(lines):
+        return False
+    line = lines[number - 1]
+    indentation = len(line) - len(line.lstrip(" \t\f"))
+    if getattr(statement, "decorator_list", None) and number != statement.lineno:
+        return line[indentation:].startswith("@")
+    return statement.col_offset == indentation
+
+
 def _ending(line: str) -> str:
     return line[len(line.rstrip("\r\n")) :] or "\n"
 
@@ -305,13 +327,12 @@ def _blank_functions(
             index = bisect.bisect_left(kept, start)
             if index < len(kept) and kept[index] <= end:
                 continue
-            first = statement.body[0]
-            line = lines[first.lineno - 1] if first.lineno <= len(lines) else ""
+            first_line = _first_line(statement.body[0])
             # Only a body that starts a line of its own (not after "def f(): ").
-            if first.lineno > statement.lineno and first.col_offset == len(line) - len(
-                line.lstrip(" \t\f")
+            if first_line > statement.lineno and _starts_its_line(
+                statement.body[0], first_line, lines
             ):
-                blanks.append((first.lineno, end))
+                blanks.append((first_line, end))
         elif isinstance(statement, ast.ClassDef):
             _blank_functions(statement.body, lines, kept, blanks)
         elif isinstance(statement, ast.If | ast.For | ast.AsyncFor | ast.While):
@@ -437,6 +458,9 @@ def analyse_files(jobs: Sequence[SourceJob], *, workers: int | None = None) -> l
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(jobs) < MIN_JOBS_FOR_POOL:
         return _run_batch(jobs)
+    # Loaded here, forked workers start with the rules and the catalogue's index.
+    source_rules()
+    catalogue_triggers()
     sizes = [_size(job.file) for job in jobs]
     order = sorted(range(len(jobs)), key=lambda index: -sizes[index])
     results: dict[int, SourceAnalysis] = {}

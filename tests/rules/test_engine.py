@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from analyzer.rules.engine import (
     analyse_file,
     analyse_files,
     analyse_source,
+    reduce_functions,
+    source_lines,
 )
 
 
@@ -701,3 +704,45 @@ def test_a_name_bound_to_sys_version_info_guards_like_sys_version_info_itself() 
         (10, "removed-stdlib-module", "guarded"),
         (11, "removed-stdlib-module", "import"),
     ]
+
+
+# Parsing only the functions that can hold a finding
+
+
+def test_functions_without_candidates_are_left_out_and_lines_keep_their_numbers() -> None:
+    source = textwrap.dedent(
+        """\
+        import functools
+        import inspect
+
+
+        def untouched(func):
+            @functools.wraps(func)
+            def inner(*args, **kwargs):
+                return func(*args, **kwargs)
+
+            return inner
+
+
+        class Handler:
+            @staticmethod
+            def quiet(event):
+                value = event.get("x")
+                return value
+
+            def loud(self, event):
+                return inspect.getargspec(event)
+        """
+    )
+    lines = source_lines(source)
+    tree = ast.parse(source)
+
+    reduced = reduce_functions(lines, tree.body, {20})
+
+    assert reduced is not None
+    assert reduced.splitlines()[5] == "    pass"
+    assert reduced.splitlines()[15] == "        pass"
+    assert reduced.splitlines()[19] == "        return inspect.getargspec(event)"
+    assert len(reduced.splitlines()) == len(source.splitlines())
+    ast.parse(reduced)
+    assert places(analyse_source(source, "app.py"), "inspect.getargspec") == [(20, 16, "call")]
