@@ -98,7 +98,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # --------------------------------------------------------------------------- what to scan
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BatchItem:
     """One function to scan, as the input names it, with what the inventory knew of it."""
 
@@ -151,7 +151,11 @@ def read_batch_input(
 
     ``region`` and ``profile`` apply to functions the input names without them.
     """
-    from analyzer.fetch.inventory import is_inventory_document, read_inventory
+    from analyzer.fetch.inventory import (
+        inventory_from_document,
+        is_inventory_document,
+        read_inventory,
+    )
 
     if path.is_dir():
         return BatchInput(tuple(_folder_items(path)), "folder")
@@ -163,7 +167,8 @@ def read_batch_input(
     if path.suffix.lower() == ".json":
         document = _read_json(path)
         if is_inventory_document(document):
-            rows = read_inventory(path).functions
+            rows = inventory_from_document(document, source=str(path)).functions
+            del document  # a large fleet's parsed JSON is not kept beside its rows
             return BatchInput(tuple(_inventory_items(rows, region, profile)), "inventory")
         if isinstance(document, dict) and isinstance(document.get("Functions"), list):
             items = [_listed_item(entry, region, profile) for entry in document["Functions"]]
@@ -384,7 +389,7 @@ def catalogue_version() -> str:
 # --------------------------------------------------------------------------- the database
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredFunction:
     """What the database holds of one function, as far as resuming needs it."""
 
@@ -841,7 +846,7 @@ def _region_of(arn: str | None) -> str | None:
 # --------------------------------------------------------------------------- fetching
 
 
-@dataclass
+@dataclass(slots=True)
 class PackageMember:
     """A function waiting for, or finished with, one package's analysis."""
 

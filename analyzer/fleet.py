@@ -18,7 +18,7 @@ import enum
 import json
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,7 +79,7 @@ class GroupBy:
         return function.region or "(no region: local)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Blocker:
     """One distinct problem that blocks a function on a target."""
 
@@ -105,7 +105,7 @@ class Blocker:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TargetResult:
     """A function's readiness for one target, as stored."""
 
@@ -119,7 +119,7 @@ class TargetResult:
     analysed_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FleetFunction:
     """One function of the fleet: identity, inventory facts, status, results per target."""
 
@@ -684,8 +684,10 @@ def group_functions(
 # --------------------------------------------------------------------------- the JSON form
 
 
-def fleet_document(report: FleetReport) -> dict[str, Any]:
-    """The fleet report as a JSON-ready document (``fleet_report_version`` 1)."""
+def fleet_document(report: FleetReport, *, with_functions: bool = True) -> dict[str, Any]:
+    """The fleet report as a JSON-ready document (``fleet_report_version`` 1); without its
+    ``functions`` list when asked, for a caller that writes them one by one
+    (``function_entries``)."""
     evidence = report.evidence
     return {
         "fleet_report_version": FLEET_REPORT_VERSION,
@@ -754,8 +756,14 @@ def fleet_document(report: FleetReport) -> dict[str, Any]:
             {"name": group.name, "functions": list(group.function_keys), "verdicts": group.verdicts}
             for group in report.groups
         ],
-        "functions": [_function_entry(function, report.targets) for function in report.functions],
+        **({"functions": list(function_entries(report))} if with_functions else {}),
     }
+
+
+def function_entries(report: FleetReport) -> Iterator[dict[str, Any]]:
+    """The ``functions`` of the JSON document, in priority order, made one at a time."""
+    for function in report.functions:
+        yield _function_entry(function, report.targets)
 
 
 def _function_entry(function: FleetFunction, targets: Sequence[str]) -> dict[str, Any]:

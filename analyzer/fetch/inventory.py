@@ -97,7 +97,7 @@ class CredentialSource:
         return f"profile {self.profile}" if self.profile else "default credentials"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InventoryRow:
     """One function as listed, with what tells a team how much it matters."""
 

@@ -19,6 +19,7 @@ from analyzer.fleet import (
     GroupBy,
     RunRecord,
     TargetResult,
+    fleet_document,
     group_functions,
     prioritise,
     summarise,
@@ -367,3 +368,14 @@ def test_the_json_report_keeps_names_exactly() -> None:
 
     assert {entry["name"] for entry in document["functions"]} >= {"<script>alert(1)</script>"}
     assert any(entry["tags"] == {"team": "\x1b[31mred"} for entry in document["functions"])
+
+
+@pytest.mark.parametrize("empty", [False, True], ids=["fleet", "no-functions"])
+def test_the_json_text_is_the_document_encoded_in_one_piece(empty: bool) -> None:
+    report = small_fleet()
+    if empty:
+        report = replace(report, functions=())
+
+    text = render_fleet(FleetFormat.JSON, report)
+
+    assert text == json.dumps(fleet_document(report), indent=2, ensure_ascii=True) + "\n"
