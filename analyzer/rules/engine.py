@@ -33,12 +33,7 @@ from analyzer.rules import checks
 from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.imports import collect_imports, collect_imports_cst
 from analyzer.rules.positions import StatementTracker, top_level_lines
-from analyzer.rules.stdlib import (
-    CatalogueEvidence,
-    StdlibUsage,
-    catalogue_evidence,
-    catalogue_triggers,
-)
+from analyzer.rules.stdlib import CatalogueEvidence, StdlibUsage, catalogue_evidence
 from analyzer.rules.syntax import newer_syntax, syntax_findings
 from analyzer.rules.walker import Handler, WalkContext, Walker
 
@@ -272,14 +267,15 @@ def source_lines(text: str) -> list[str]:
 
 
 def reduce_functions(lines: Sequence[str], body: Sequence[ast.stmt], keep: set[int]) -> str | None:
-    """The text with the body of every function that holds no ``keep`` line replaced by
-    ``pass`` and empty lines, so that every kept line keeps its number and columns.
+    """The text with the body of every function (and unnamed class) that holds no
+    ``keep`` line replaced by ``pass`` and empty lines, so that every kept line keeps
+    its number and columns.
 
     ``None`` when too little would be left out to be worth it.
     """
     kept = sorted(keep)
     blanks: list[tuple[int, int]] = []
-    _blank_functions(body, lines, kept, blanks)
+    _blank_bodies(body, lines, "".join(lines), kept, blanks)
     removed = sum(last - first for first, last in blanks)
     if removed < MIN_REDUCTION * len(lines):
         return None
@@ -314,18 +310,28 @@ def _ending(line: str) -> str:
     return line[len(line.rstrip("\r\n")) :] or "\n"
 
 
-def _blank_functions(
+def _blank_bodies(
     statements: Sequence[ast.stmt],
     lines: Sequence[str],
+    text: str,
     kept: Sequence[int],
     blanks: list[tuple[int, int]],
 ) -> None:
+    """Collect the bodies to leave out: functions without a kept line, and classes
+    without one that nothing outside them names (their members cannot matter)."""
     for statement in statements:
-        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
-            start = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            start = _first_line(statement)
             end = statement.end_lineno or statement.lineno
             index = bisect.bisect_left(kept, start)
             if index < len(kept) and kept[index] <= end:
+                if isinstance(statement, ast.ClassDef):
+                    _blank_bodies(statement.body, lines, text, kept, blanks)
+                continue
+            if isinstance(statement, ast.ClassDef) and _named_elsewhere(
+                statement.name, text, lines, start, end
+            ):
+                _blank_bodies(statement.body, lines, text, kept, blanks)
                 continue
             first_line = _first_line(statement.body[0])
             # Only a body that starts a line of its own (not after "def f(): ").
@@ -333,13 +339,11 @@ def _blank_functions(
                 statement.body[0], first_line, lines
             ):
                 blanks.append((first_line, end))
-        elif isinstance(statement, ast.ClassDef):
-            _blank_functions(statement.body, lines, kept, blanks)
         elif isinstance(statement, ast.If | ast.For | ast.AsyncFor | ast.While):
-            _blank_functions(statement.body, lines, kept, blanks)
-            _blank_functions(statement.orelse, lines, kept, blanks)
+            _blank_bodies(statement.body, lines, text, kept, blanks)
+            _blank_bodies(statement.orelse, lines, text, kept, blanks)
         elif isinstance(statement, ast.With | ast.AsyncWith):
-            _blank_functions(statement.body, lines, kept, blanks)
+            _blank_bodies(statement.body, lines, text, kept, blanks)
         elif isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
             for block in (
                 statement.body,  # type: ignore[attr-defined]
@@ -347,7 +351,13 @@ def _blank_functions(
                 statement.orelse,  # type: ignore[attr-defined]
                 statement.finalbody,  # type: ignore[attr-defined]
             ):
-                _blank_functions(block, lines, kept, blanks)
+                _blank_bodies(block, lines, text, kept, blanks)
+
+
+def _named_elsewhere(name: str, text: str, lines: Sequence[str], start: int, end: int) -> bool:
+    """Whether ``name`` appears outside lines ``start``..``end`` (as any substring)."""
+    inside = "".join(lines[start - 1 : end]).count(name)
+    return text.count(name) > inside
 
 
 def _walk_module(
@@ -458,9 +468,6 @@ def analyse_files(jobs: Sequence[SourceJob], *, workers: int | None = None) -> l
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(jobs) < MIN_JOBS_FOR_POOL:
         return _run_batch(jobs)
-    # Loaded here, forked workers start with the rules and the catalogue's index.
-    source_rules()
-    catalogue_triggers()
     sizes = [_size(job.file) for job in jobs]
     order = sorted(range(len(jobs)), key=lambda index: -sizes[index])
     results: dict[int, SourceAnalysis] = {}
@@ -553,8 +560,20 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """Workers started by a fork server: forking a process that runs threads (downloads,
     progress bars) can copy a held lock into the child and stall it."""
     if "forkserver" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("forkserver")
+        context = multiprocessing.get_context("forkserver")
+        # The server imports these once; every worker forks from it with them loaded.
+        # (No effect once the server runs: whoever starts it first chooses.)
+        context.set_forkserver_preload(list(WORKER_PRELOAD))
+        return context
     return multiprocessing.get_context("spawn")
+
+
+WORKER_PRELOAD = (
+    "analyzer.rules.engine",
+    "analyzer.rules.catalogue.generated",
+    "analyzer.rules.catalogue.curated",
+)
+"""Modules a worker needs, for the fork server to import before it forks any."""
 
 
 def _suspects(markers: str, lost: Sequence[int]) -> set[int]:
