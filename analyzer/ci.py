@@ -110,6 +110,7 @@ class CiRequest:
     excludes: tuple[str, ...] = ()
     check_dependencies: bool = True
     index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()
     vulnerabilities: bool = True
     advisories: Path | None = None
     cache_dir: Path | None = None
@@ -124,6 +125,7 @@ class CiRequest:
         return AnalysisOptions(
             check_dependencies=self.check_dependencies,
             index_url=self.index_url,
+            extra_index_urls=self.extra_index_urls,
             vulnerabilities=self.vulnerabilities,
             advisories=self.advisories,
             cache_dir=self.cache_dir,

@@ -74,6 +74,30 @@ class ListFormat(str, enum.Enum):
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show the debug log on stderr.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result.")]
 
+# The dependency and cache options that scan, batch and ci share.
+CheckDeps = Annotated[
+    bool,
+    typer.Option("--deps/--no-deps", help="Check pinned dependencies against the package index."),
+]
+IndexUrl = Annotated[
+    str | None, typer.Option(help="Package index (Simple API) [default: pip's configuration].")
+]
+ExtraIndexUrls = Annotated[
+    list[str] | None,
+    typer.Option(help="Another package index to look in as well; repeatable."),
+]
+Vulns = Annotated[bool, typer.Option("--vulns/--no-vulns", help="Look up known vulnerabilities.")]
+Advisories = Annotated[
+    Path | None, typer.Option(help="A folder of OSV advisories to use instead of online ones.")
+]
+CacheDir = Annotated[
+    Path | None,
+    typer.Option(
+        help="Where downloads and package-index answers are cached [default: user cache]."
+    ),
+]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+
 
 def _configure_logging(verbose: bool, quiet: bool) -> None:
     level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING
@@ -183,26 +207,13 @@ def scan(
     ] = FailOn.NEEDS_WORK,
     region: Annotated[str | None, typer.Option(help="AWS region for a function name.")] = None,
     profile: Annotated[str | None, typer.Option(help="AWS named profile.")] = None,
-    cache_dir: Annotated[
-        Path | None, typer.Option(help="Where downloaded code is cached [default: user cache].")
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
-    ] = False,
-    deps: Annotated[
-        bool, typer.Option(help="Check pinned dependencies against the package index.")
-    ] = True,
-    index_url: Annotated[
-        str | None, typer.Option(help="Package index (Simple API) [default: pip's configuration].")
-    ] = None,
-    extra_index_url: Annotated[
-        list[str] | None,
-        typer.Option(help="Another package index to look in as well; repeatable."),
-    ] = None,
-    vulns: Annotated[bool, typer.Option(help="Look up known vulnerabilities.")] = True,
-    advisories: Annotated[
-        Path | None, typer.Option(help="A folder of OSV advisories to use instead of online ones.")
-    ] = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    deps: CheckDeps = True,
+    index_url: IndexUrl = None,
+    extra_index_url: ExtraIndexUrls = None,
+    vulns: Vulns = True,
+    advisories: Advisories = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -404,22 +415,13 @@ def ci(
         list[str] | None,
         typer.Option(help="A glob of repository paths not searched for templates; repeatable."),
     ] = None,
-    deps: Annotated[
-        bool, typer.Option(help="Check pinned dependencies against the package index.")
-    ] = True,
-    index_url: Annotated[
-        str | None, typer.Option(help="Package index (Simple API) [default: pip's configuration].")
-    ] = None,
-    vulns: Annotated[bool, typer.Option(help="Look up known vulnerabilities.")] = True,
-    advisories: Annotated[
-        Path | None, typer.Option(help="A folder of OSV advisories to use instead of online ones.")
-    ] = None,
-    cache_dir: Annotated[
-        Path | None, typer.Option(help="Where package-index answers are cached.")
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
-    ] = False,
+    deps: CheckDeps = True,
+    index_url: IndexUrl = None,
+    extra_index_url: ExtraIndexUrls = None,
+    vulns: Vulns = True,
+    advisories: Advisories = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -439,6 +441,7 @@ def ci(
             excludes=tuple(exclude or ()),
             check_dependencies=deps,
             index_url=index_url,
+            extra_index_urls=tuple(extra_index_url or ()),
             vulnerabilities=vulns,
             advisories=advisories,
             cache_dir=cache_dir,
@@ -585,22 +588,13 @@ def batch(
     profile: Annotated[
         str | None, typer.Option(help="AWS named profile for functions listed without one.")
     ] = None,
-    cache_dir: Annotated[
-        Path | None, typer.Option(help="Where downloaded code is cached [default: user cache].")
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Keep downloads for this run only.")
-    ] = False,
-    deps: Annotated[
-        bool, typer.Option(help="Check pinned dependencies against the package index.")
-    ] = True,
-    index_url: Annotated[
-        str | None, typer.Option(help="Package index (Simple API) [default: pip's configuration].")
-    ] = None,
-    vulns: Annotated[bool, typer.Option(help="Look up known vulnerabilities.")] = True,
-    advisories: Annotated[
-        Path | None, typer.Option(help="A folder of OSV advisories to use instead of online ones.")
-    ] = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    deps: CheckDeps = True,
+    index_url: IndexUrl = None,
+    extra_index_url: ExtraIndexUrls = None,
+    vulns: Vulns = True,
+    advisories: Advisories = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -645,6 +639,7 @@ def batch(
             options=AnalysisOptions(
                 check_dependencies=deps,
                 index_url=index_url,
+                extra_index_urls=tuple(extra_index_url or ()),
                 vulnerabilities=vulns,
                 advisories=advisories,
                 cache_dir=cache_dir,
