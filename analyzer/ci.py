@@ -59,7 +59,6 @@ from analyzer.iac.local_paths import relative_posix
 from analyzer.iac.model import IAC_STAGE, LayerDefinition
 from analyzer.models import (
     AnalysisError,
-    DependencyRow,
     Finding,
     Function,
     FunctionReport,
@@ -483,102 +482,14 @@ def _analyse_unit(
     handler (the import graph, the handler check, the reach of each finding) is done per
     distinct handler.
     """
-    from analyzer.pipeline import analyse_package
+    from analyzer.pipeline import analyse_package_handlers
 
     handlers = list(dict.fromkeys(function.handler for function in functions))
-    if len(handlers) == 1:
-        analysis = analyse_package(functions[0], targets, options)
-        return [dataclasses.replace(analysis, function=function) for function in functions]
-    by_handler = _analyse_shared_code(functions[0], handlers, targets, options)
+    by_handler = analyse_package_handlers(functions[0], handlers, targets, options)
     return [
         dataclasses.replace(by_handler[function.handler], function=function)
         for function in functions
     ]
-
-
-def _analyse_shared_code(
-    function: Function,
-    handlers: Sequence[str | None],
-    targets: Sequence[Runtime],
-    options: AnalysisOptions,
-) -> dict[str | None, PackageAnalysis]:
-    """``pipeline.analyse_package`` for several handlers of one package, sharing its work.
-
-    It takes the steps of ``analyse_package`` in the same order, with the source analysis,
-    binary checks and dependency check done once.
-    """
-    # TODO: this mirrors pipeline.analyse_package step by step; retire it when that function
-    # takes several handlers (a change to pipeline.py, asked of its owner).
-    from analyzer import pipeline
-    from analyzer.bundle.distributions import analysis_errors, record_findings
-    from analyzer.bundle.graph import apply_reach, build_import_graph
-    from analyzer.bundle.handler import check_handler, handler_module_name
-    from analyzer.bundle.layout import ModuleIndex, collect_package, layer_path_findings
-
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    source_runtime = get_runtime(function.source_runtime or DEFAULT_SOURCE)
-    package = collect_package(function)
-    errors = [*package.errors, *analysis_errors(package.distributions)]
-    source_index = ModuleIndex.for_runtime(package, source_runtime)
-    target_indexes = {target.name: ModuleIndex.for_runtime(package, target) for target in targets}
-    timings["bundle"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    analyses = pipeline._analyse_sources(package, source_index, options, None)
-    timings["rules"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    shared: list[Finding] = []
-    for analysis in analyses.values():
-        shared.extend(analysis.findings)
-    shared.extend(pipeline._binary_findings(package, source_runtime))
-    shared_layer_findings = layer_path_findings(package, function, source_runtime, targets)
-    record: list[Finding] = []
-    for distribution in package.distributions:
-        record.extend(record_findings(distribution, pipeline._component_of(package, distribution)))
-    timings["bundle"] += time.perf_counter() - started
-
-    dependency_findings: tuple[Finding, ...] = ()
-    dependencies: dict[str, tuple[DependencyRow, ...]] = {}
-    if options.check_dependencies:
-        started = time.perf_counter()
-        dependency_findings, dependencies, dependency_errors = pipeline._check_dependencies(
-            function, targets, options
-        )
-        errors.extend(dependency_errors)
-        timings["deps"] = time.perf_counter() - started
-
-    results: dict[str | None, PackageAnalysis] = {}
-    for handler in handlers:
-        started = time.perf_counter()
-        one = dataclasses.replace(function, handler=handler)
-        graph = build_import_graph(source_index, analyses, handler_module_name(handler))
-        base = [
-            *shared,
-            *check_handler(one, source_index, analyses),
-            *shared_layer_findings,
-            *record,
-        ]
-        findings_by_target = {
-            target.name: tuple(
-                apply_reach(base, graph.reach_of_path, target_index=target_indexes[target.name])
-            )
-            + dependency_findings
-            for target in targets
-        }
-        handler_timings = dict(timings)
-        handler_timings["bundle"] += time.perf_counter() - started
-        results[handler] = PackageAnalysis(
-            function=one,
-            findings_by_target=findings_by_target,
-            dependencies_by_target=dependencies,
-            errors=(*errors, *graph.errors),
-            components=package.components,
-            files_analysed=len(analyses),
-            timings=handler_timings,
-        )
-    return results
 
 
 # ----------------------------------------------------------------------------------- reporting

@@ -103,6 +103,24 @@ def analyse_package(
     progress: Progress | None = None,
 ) -> PackageAnalysis:
     """Read, analyse and relate everything in ``function``'s package and layers."""
+    analyses = analyse_package_handlers(
+        function, (function.handler,), targets, options, errors=errors, progress=progress
+    )
+    return analyses[function.handler]
+
+
+def analyse_package_handlers(
+    function: Function,
+    handlers: Sequence[str | None],
+    targets: Sequence[Runtime],
+    options: AnalysisOptions = AnalysisOptions(),
+    *,
+    errors: Iterable[AnalysisError] = (),
+    progress: Progress | None = None,
+) -> dict[str | None, PackageAnalysis]:
+    """``analyse_package`` for several functions that share ``function``'s package and
+    layers but start at different handlers: the package is read, analysed and checked once,
+    and only the import graph (what each handler reaches) is built per handler."""
     from analyzer.bundle.distributions import analysis_errors, record_findings
     from analyzer.bundle.graph import apply_reach, build_import_graph
     from analyzer.bundle.handler import check_handler, handler_module_name
@@ -114,7 +132,18 @@ def analyse_package(
         # Nothing was read, so nothing can be promised: the report must not say ready.
         unread = (_not_analysed(function, all_errors),)
         by_target = {target.name: unread for target in targets}
-        return PackageAnalysis(function, by_target, {}, tuple(all_errors), (), 0, timings)
+        return {
+            handler: PackageAnalysis(
+                dataclasses.replace(function, handler=handler),
+                by_target,
+                {},
+                tuple(all_errors),
+                (),
+                0,
+                timings,
+            )
+            for handler in handlers
+        }
 
     started = time.perf_counter()
     source_runtime = get_runtime(function.source_runtime or DEFAULT_SOURCE)
@@ -122,6 +151,7 @@ def analyse_package(
     all_errors.extend(package.errors)
     all_errors.extend(analysis_errors(package.distributions))
     source_index = ModuleIndex.for_runtime(package, source_runtime)
+    target_indexes = {target.name: ModuleIndex.for_runtime(package, target) for target in targets}
     timings["bundle"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -129,28 +159,17 @@ def analyse_package(
     timings["rules"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    graph = build_import_graph(source_index, analyses, handler_module_name(function.handler))
-    all_errors.extend(graph.errors)
-    base: list[Finding] = []
+    shared: list[Finding] = []
     for analysis in analyses.values():
-        base.extend(analysis.findings)
-    base.extend(_binary_findings(package, source_runtime))
-    base.extend(check_handler(function, source_index, analyses))
-    base.extend(layer_path_findings(package, function, source_runtime, targets))
+        shared.extend(analysis.findings)
+    shared.extend(_binary_findings(package, source_runtime))
+    layer_findings = layer_path_findings(package, function, source_runtime, targets)
+    record: list[Finding] = []
     for distribution in package.distributions:
-        base.extend(record_findings(distribution, _component_of(package, distribution)))
-    findings_by_target = {
-        target.name: tuple(
-            apply_reach(
-                base,
-                graph.reach_of_path,
-                target_index=ModuleIndex.for_runtime(package, target),
-            )
-        )
-        for target in targets
-    }
+        record.extend(record_findings(distribution, _component_of(package, distribution)))
     timings["bundle"] += time.perf_counter() - started
 
+    dependency_findings: tuple[Finding, ...] = ()
     dependencies_by_target: dict[str, tuple[DependencyRow, ...]] = {}
     if options.check_dependencies:
         started = time.perf_counter()
@@ -158,20 +177,35 @@ def analyse_package(
             function, targets, options
         )
         all_errors.extend(dependency_errors)
-        findings_by_target = {
-            name: findings + dependency_findings for name, findings in findings_by_target.items()
-        }
         timings["deps"] = time.perf_counter() - started
 
-    return PackageAnalysis(
-        function=function,
-        findings_by_target=findings_by_target,
-        dependencies_by_target=dependencies_by_target,
-        errors=tuple(all_errors),
-        components=package.components,
-        files_analysed=len(analyses),
-        timings=timings,
-    )
+    results: dict[str | None, PackageAnalysis] = {}
+    for handler in handlers:
+        started = time.perf_counter()
+        one = dataclasses.replace(function, handler=handler)
+        graph = build_import_graph(source_index, analyses, handler_module_name(handler))
+        base = [*shared, *check_handler(one, source_index, analyses), *layer_findings, *record]
+        findings_by_target = {
+            target.name: tuple(
+                apply_reach(base, graph.reach_of_path, target_index=target_indexes[target.name])
+            )
+            + dependency_findings
+            for target in targets
+        }
+        handler_timings = dict(timings)
+        handler_timings["bundle"] = handler_timings.get("bundle", 0.0) + (
+            time.perf_counter() - started
+        )
+        results[handler] = PackageAnalysis(
+            function=one,
+            findings_by_target=findings_by_target,
+            dependencies_by_target=dependencies_by_target,
+            errors=(*all_errors, *graph.errors),
+            components=package.components,
+            files_analysed=len(analyses),
+            timings=handler_timings,
+        )
+    return results
 
 
 def _not_analysed(function: Function, errors: Sequence[AnalysisError]) -> Finding:
