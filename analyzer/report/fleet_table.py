@@ -141,32 +141,31 @@ def _by_runtime(report: FleetReport) -> Table:
 
 
 def _functions(report: FleetReport, functions: Sequence[FleetFunction], title: str) -> Table:
-    table = _table(title)
-    table.add_column("#", justify="right")
-    table.add_column("function")
-    table.add_column("runtime")
-    table.add_column("invocations", justify="right")
-    for target in report.targets:
-        table.add_column(target)
-    table.add_column(f"top blockers on {report.primary_target}")
-    table.add_column("code")
+    """A block a function, readable at any width: its name and place; its current runtime,
+    invocations and code hash; its verdict on each target; its top blockers on the primary."""
+    primary = report.primary_target
+    several = len(report.targets) > 1
+    table = Table.grid(padding=(0, 1))
+    table.title = f"{title}; under each function, its top blockers on {primary}"
+    table.title_justify = "left"
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column()
     for function in functions:
-        cells = [
-            str(function.priority),
-            f"{printable(function.name)}\n{where_text(function)}",
-            runtime_text(function),
-            str(function.invocations) if function.invocations is not None else "-",
-        ]
-        styled = [Text(cell) for cell in cells]
-        for target in report.targets:
-            styled.append(
-                Text(
-                    verdict_cell(function, target),
-                    style=VERDICT_STYLES[function.verdict(target)],
-                )
+        body = Text()
+        body.append(printable(function.name), style="bold")
+        body.append(f"  {where_text(function)}\n")
+        invocations = "-" if function.invocations is None else f"{function.invocations:,}"
+        code = short_hash(function.code_sha256 or function.content_hash)
+        body.append(f"{runtime_text(function)} · invocations {invocations} · code {code}\n")
+        for index, target in enumerate(report.targets):
+            label = target.removeprefix("python") if several else target
+            body.append(" · " if index else "")
+            body.append(
+                f"{label} {verdict_cell(function, target)}",
+                style=VERDICT_STYLES[function.verdict(target)],
             )
-        blockers = blockers_text(function, report.primary_target, TOP_BLOCKERS)
-        styled.append(Text("\n".join(printable(line) for line in blockers) or "-"))
-        styled.append(Text(short_hash(function.code_sha256 or function.content_hash)))
-        table.add_row(*styled)
+        for line in blockers_text(function, primary, TOP_BLOCKERS):
+            body.append(f"\n  {printable(line)}")
+        table.add_row(str(function.priority), body)
+        table.add_row("", "")
     return table

@@ -315,8 +315,35 @@ def test_the_table_report_shows_counts_evidence_and_functions() -> None:
     ]
     assert "Failures: 1 image" in lines
     assert " python3.12         2              1            0       1" in lines
-    assert "account: 123456789012 (4 functions)" in lines
-    assert any(line.startswith(" 1   exporter ") and "blocked 49" in line for line in lines)
+    start = lines.index(
+        "account: 123456789012 (4 functions); under each function, its top blockers on python3.12"
+    )
+    assert lines[start + 1 : start + 11] == [
+        "1 exporter  123456789012/eu-west-1",
+        "  python3.9 (deprecated, deprecation 2025-12-15) · invocations 120 · code exporter-sha",
+        "  python3.12 blocked 49",
+        "    removed-stdlib-module (distutils) at settings.py:4",
+        "",
+        "2 resizer  123456789012/eu-west-1",
+        "  python3.9 (deprecated, deprecation 2025-12-15) · invocations 5 · code resizer-sha=",
+        "  python3.12 blocked 49",
+        "    native-abi-mismatch (_speedups) at "
+        "layers/shared/python/_speedups.cpython-39-x86_64-linux-gnu.so",
+        "",
+    ]
+
+
+def test_the_table_report_gives_each_target_a_verdict_within_80_columns() -> None:
+    report = small_fleet()
+    several = replace(
+        report,
+        targets=("python3.12", "python3.13"),
+        summaries={**report.summaries, "python3.13": report.summaries[TARGET]},
+    )
+    text = render_fleet(FleetFormat.TABLE, several, width=80)
+
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "  3.12 blocked 49 · 3.13 not scanned for this target" in text.splitlines()
 
 
 def hostile_fleet() -> FleetReport:
