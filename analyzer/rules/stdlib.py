@@ -19,6 +19,7 @@ import libcst as cst
 from analyzer.models import Category, format_version
 from analyzer.rules.base import SourceFacts
 from analyzer.rules.catalogue import ApiChange, Catalogue, load_catalogue
+from analyzer.rules.catalogue.curated import POSITIONAL_PARAMETERS
 from analyzer.rules.walker import WalkContext, dotted_name
 
 _MIN_SOURCE = (3, 9)
@@ -148,6 +149,46 @@ class KeywordTrigger:
         return facts.call_keyword_lines(self.callable_name, self.parameter)
 
 
+@dataclass(frozen=True)
+class PositionalTrigger:
+    """What passing a catalogued parameter by position leaves in a file's text: a call."""
+
+    top: str
+    callable_name: str
+    middle: tuple[tuple[str, ...], ...]
+
+    def matches(self, facts: SourceFacts) -> bool:
+        """Whether the file may call the callable (under its name or another)."""
+        if self.top not in facts.imported or not _present(self.middle, facts.text):
+            return False
+        return bool(_call_names(facts.text, self.callable_name) & set(_CALL.findall(facts.text)))
+
+    def lines(self, facts: SourceFacts) -> set[int]:
+        """Where the callable may be called: its name, or a name it is bound to, and ``(``."""
+        names = tuple(sorted(_call_names(facts.text, self.callable_name)))
+        return facts.lines_of(_call_pattern(names))
+
+
+_CALL = re.compile(r"\b([A-Za-z_]\w*)[ \t]*\(")
+
+
+def _call_names(text: str, function: str) -> set[str]:
+    """``function`` and the names it is imported ``as`` or assigned to."""
+    if function not in text:
+        return set()
+    name = re.escape(function)
+    pattern = rf"\b{name}[ \t]+as[ \t]+(\w+)|(\w+)[ \t]*=[ \t]*[\w.]*\b{name}[ \t]*$"
+    found = {function}
+    for alias, assigned in re.findall(pattern, text, re.MULTILINE):
+        found.add(alias or assigned)
+    return found
+
+
+@cache
+def _call_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")[ \t]*\(")
+
+
 def _instance_pattern(parts: list[str]) -> re.Pattern[str] | None:
     """For ``builtins.<Exception>.<member>``: the exception made, caught ``as`` a name, or
     the member read off the class."""
@@ -170,6 +211,8 @@ class CatalogueTriggers:
     """Last name component to the names it ends."""
     by_keyword: dict[str, list[KeywordTrigger]] = field(default_factory=dict)
     """Parameter to the callables that take it."""
+    positional: list[PositionalTrigger] = field(default_factory=list)
+    """Callables that took a removed parameter by position."""
     builtin_names: re.Pattern[str] | None = None
     builtin_words: tuple[str, ...] = ()
     star_names: dict[str, re.Pattern[str]] = field(default_factory=dict)
@@ -198,6 +241,10 @@ def catalogue_triggers() -> CatalogueTriggers:
             if reportable(row) and row.parameter is not None:
                 keyword = KeywordTrigger(parts[0], parts[-1], row.parameter, _middle_groups(parts))
                 triggers.by_keyword.setdefault(row.parameter, []).append(keyword)
+                if (symbol, row.parameter) in POSITIONAL_PARAMETERS:
+                    triggers.positional.append(
+                        PositionalTrigger(parts[0], parts[-1], _middle_groups(parts))
+                    )
     if builtins:
         triggers.builtin_names = _words(builtins)
         triggers.builtin_words = tuple(sorted(set(builtins)))
@@ -265,6 +312,10 @@ def catalogue_evidence(facts: SourceFacts) -> CatalogueEvidence:
             if keyword_trigger.matches(facts):
                 kinds.add(KEYWORDS)
                 lines |= keyword_trigger.lines(facts)
+    for positional_trigger in triggers.positional:
+        if positional_trigger.matches(facts):
+            kinds.add(KEYWORDS)
+            lines |= positional_trigger.lines(facts)
     names = (
         [triggers.builtin_names]
         if triggers.builtin_names is not None
@@ -493,6 +544,25 @@ class StdlibUsage:
         if not rows:
             return
         keywords = {arg.keyword.value: arg for arg in node.args if arg.keyword is not None}
+        positional = _positional_arguments(node)
         for row in rows:
-            if row.parameter is not None and row.parameter in keywords:
+            if row.parameter is None:
+                continue
+            if row.parameter in keywords:
                 report_row(context, keywords[row.parameter], row, "TypeError", row.symbol)
+                continue
+            index = POSITIONAL_PARAMETERS.get((row.symbol, row.parameter))
+            if index is not None and row.removed is not None and index < len(positional):
+                report_row(context, positional[index], row, "TypeError", row.symbol)
+
+
+def _positional_arguments(node: cst.Call) -> list[cst.Arg]:
+    """The arguments passed by position before any ``*iterable`` (whose length is unknown)."""
+    found = []
+    for arg in node.args:
+        if arg.keyword is not None or arg.star == "**":
+            continue
+        if arg.star == "*":
+            break
+        found.append(arg)
+    return found

@@ -20,6 +20,7 @@ from analyzer.rules.catalogue.curated import (
     ASYNCIO_LOOP_CALLS,
     COLLECTIONS_ABC_ALIASES,
     CURATED_ROWS,
+    POSITIONAL_PARAMETERS,
     REMOVED_MODULES,
     SINGLE_ROWS,
     URLLIB_SPLIT_FUNCTIONS,
@@ -279,3 +280,55 @@ def test_row_flags_its_flagged_program_and_not_its_clean_one(row: ApiChange) -> 
 
     assert row.symbol in {finding.symbol for finding in flagged.findings}
     assert row.symbol not in {finding.symbol for finding in clean.findings}
+
+
+# -- removed parameters passed by position ----------------------------------------------
+
+
+@pytest.mark.parametrize("key", sorted(POSITIONAL_PARAMETERS), ids="{0[0]}:{0[1]}".format)
+def test_each_positional_parameter_has_a_removed_row(key: tuple[str, str]) -> None:
+    symbol, parameter = key
+    rows = [row for row in CATALOGUE.parameters[symbol] if row.parameter == parameter]
+
+    assert len(rows) == 1
+    assert rows[0].removed is not None
+
+
+def _removed_parameters(source: str) -> list[tuple[int | None, str | None, str | None]]:
+    analysis = analyse_source(source, "positional.py", module="positional")
+    return [
+        (finding.location.line, finding.symbol, finding.breaks_in and f"{finding.breaks_in}")
+        for finding in analysis.findings
+        if finding.rule_id == "removed-parameter"
+    ]
+
+
+def test_a_removed_parameter_passed_by_position_is_reported_at_its_argument() -> None:
+    source = (
+        "import random\nimport smtplib\n\nitems = [1, 2]\n"
+        "random.shuffle(items, random.random)\n"
+        "random.Random(3).shuffle(items, lambda: 0.5)\n"
+        'server = smtplib.SMTP_SSL("127.0.0.1", 465, None, "key.pem")\n'
+    )
+
+    assert _removed_parameters(source) == [
+        (5, "random.shuffle", "(3, 11)"),
+        (6, "random.Random.shuffle", "(3, 11)"),
+        (7, "smtplib.SMTP_SSL", "(3, 12)"),
+    ]
+
+
+def test_a_positional_parameter_reached_through_an_import_alias() -> None:
+    source = "import random\nfrom random import shuffle as mix\n\nmix([1], random.random)\n"
+
+    assert _removed_parameters(source) == [(4, "random.shuffle", "(3, 11)")]
+
+
+def test_fewer_positional_arguments_or_a_starred_one_are_not_reported() -> None:
+    source = (
+        "import random\nimport smtplib\n\nitems = [1, 2]\nrandom.shuffle(items)\n"
+        "random.shuffle(*[items])\n"
+        'server = smtplib.SMTP_SSL("127.0.0.1", 465, None, timeout=3)\n'
+    )
+
+    assert _removed_parameters(source) == []

@@ -1007,6 +1007,39 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
 )
 
 
+# -- removed parameters passed by position ----------------------------------------------
+# A removed parameter that Python 3.9 also took by position: (callable, parameter) to its
+# index among the call's arguments (``self`` not counted). The newer signatures end
+# before it or make the rest keyword-only, so a call with that many positional arguments
+# fails with TypeError. Positions read with inspect.signature on 3.9 and 3.12; the
+# removals are those of the parameter rows (What's New In Python 3.11 > Removed: random;
+# 3.11 > Removed: gettext codeset; 3.12 > Removed: keyfile and certfile of the ssl-using
+# modules; 3.12 > Removed: unittest use_load_tests).
+POSITIONAL_PARAMETERS: dict[tuple[str, str], int] = {
+    ("ftplib.FTP_TLS", "certfile"): 5,
+    ("ftplib.FTP_TLS", "keyfile"): 4,
+    ("gettext.install", "codeset"): 2,
+    ("gettext.translation", "codeset"): 5,
+    ("http.client.HTTPSConnection", "cert_file"): 3,
+    ("http.client.HTTPSConnection", "key_file"): 2,
+    ("imaplib.IMAP4_SSL", "certfile"): 3,
+    ("imaplib.IMAP4_SSL", "keyfile"): 2,
+    ("poplib.POP3_SSL", "certfile"): 3,
+    ("poplib.POP3_SSL", "keyfile"): 2,
+    ("random.Random.shuffle", "random"): 1,
+    ("random.SystemRandom.shuffle", "random"): 1,
+    ("random.shuffle", "random"): 1,
+    ("smtplib.LMTP.starttls", "certfile"): 1,
+    ("smtplib.LMTP.starttls", "keyfile"): 0,
+    ("smtplib.SMTP.starttls", "certfile"): 1,
+    ("smtplib.SMTP.starttls", "keyfile"): 0,
+    ("smtplib.SMTP_SSL", "certfile"): 4,
+    ("smtplib.SMTP_SSL", "keyfile"): 3,
+    ("smtplib.SMTP_SSL.starttls", "certfile"): 1,
+    ("smtplib.SMTP_SSL.starttls", "keyfile"): 0,
+    ("unittest.TestLoader.loadTestsFromModule", "use_load_tests"): 1,
+}
+
 CURATED_ROWS: tuple[ApiChange, ...] = tuple(
     sorted(
         (
