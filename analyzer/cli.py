@@ -242,7 +242,7 @@ def scan(
         )
         with _progress(enabled=not quiet and output_format is OutputFormat.TABLE) as progress:
             reports = scan_target(request, progress=progress)
-        _write(_render(output_format, reports), output)
+        _write(_render(output_format, reports, output), output)
         raise typer.Exit(_exit_code(reports, fail_on))
 
 
@@ -260,15 +260,35 @@ def _targets(target_runtime: str, matrix: bool) -> tuple[str, ...]:
     return (name,)
 
 
-def _render(output_format: OutputFormat, reports: list[FunctionReport]) -> str:
+def _width(output: Path | None) -> int | None:
+    """The columns of a report printed to stdout: ``COLUMNS`` when set, else the terminal's;
+    ``None`` (the renderers' default) for a file, or a pipe without ``COLUMNS``."""
+    import os
+    import shutil
+
+    if output is not None:
+        return None
+    given = os.environ.get("COLUMNS", "")
+    if given.isdigit() and int(given) >= 40:
+        return int(given)
+    if sys.stdout.isatty():
+        return max(40, shutil.get_terminal_size().columns)
+    return None
+
+
+def _render(output_format: OutputFormat, reports: list[FunctionReport], output: Path | None) -> str:
     import datetime as dt
 
     from analyzer.report import ReportFormat, render_reports
 
-    color = output_format is OutputFormat.TABLE and sys.stdout.isatty()
+    color = output_format is OutputFormat.TABLE and output is None and sys.stdout.isatty()
     generated_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     return render_reports(
-        ReportFormat(output_format.value), reports, color=color, generated_at=generated_at
+        ReportFormat(output_format.value),
+        reports,
+        width=_width(output),
+        color=color,
+        generated_at=generated_at,
     )
 
 
@@ -711,7 +731,7 @@ def batch(
             with_findings=fmt is FleetFormat.HTML,
         )
         color = fmt is FleetFormat.TABLE and output is None and sys.stdout.isatty()
-        _write(render_fleet(fmt, report, color=color), output)
+        _write(render_fleet(fmt, report, color=color, width=_width(output)), output)
         raise typer.Exit(EXIT_NOT_READY if summary.counts.failed else EXIT_OK)
 
 
@@ -760,7 +780,7 @@ def report(
             with_findings=fmt is FleetFormat.HTML,
         )
         color = fmt is FleetFormat.TABLE and output is None and sys.stdout.isatty()
-        _write(render_fleet(fmt, fleet, color=color), output)
+        _write(render_fleet(fmt, fleet, color=color, width=_width(output)), output)
 
 
 def main() -> None:

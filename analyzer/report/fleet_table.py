@@ -65,9 +65,11 @@ def render(report: FleetReport, *, options: RenderOptions = DEFAULT_OPTIONS) -> 
         for group in report.groups:
             members = [report.function(key) for key in group.function_keys]
             title = f"{report.group_by}: {printable(group.name)} ({len(members)} functions)"
-            console.print(_functions(report, members, title))
+            console.print(_functions(report, members, title, options.columns))
     else:
-        console.print(_functions(report, report.functions, "Functions by priority"))
+        console.print(
+            _functions(report, report.functions, "Functions by priority", options.columns)
+        )
     console.print(Text(f"Priority: {PRIORITY_RULE}.", style="dim"))
     text = console.export_text(styles=options.color)
     if options.color:
@@ -140,7 +142,9 @@ def _by_runtime(report: FleetReport) -> Table:
     return table
 
 
-def _functions(report: FleetReport, functions: Sequence[FleetFunction], title: str) -> Table:
+def _functions(
+    report: FleetReport, functions: Sequence[FleetFunction], title: str, columns: int
+) -> Table:
     """A block a function, readable at any width: its name and place; its current runtime,
     invocations and code hash; its verdict on each target; its top blockers on the primary."""
     primary = report.primary_target
@@ -150,22 +154,48 @@ def _functions(report: FleetReport, functions: Sequence[FleetFunction], title: s
     table.title_justify = "left"
     table.add_column(justify="right", no_wrap=True)
     table.add_column()
+    # Facts are packed whole onto lines of the body's width, so none is split across lines.
+    body_width = columns - len(str(max((f.priority for f in functions), default=0))) - 1
     for function in functions:
         body = Text()
         body.append(printable(function.name), style="bold")
-        body.append(f"  {where_text(function)}\n")
+        body.append(f"  {where_text(function)}")
         invocations = "-" if function.invocations is None else f"{function.invocations:,}"
         code = short_hash(function.code_sha256 or function.content_hash)
-        body.append(f"{runtime_text(function)} · invocations {invocations} · code {code}\n")
-        for index, target in enumerate(report.targets):
-            label = target.removeprefix("python") if several else target
-            body.append(" · " if index else "")
-            body.append(
-                f"{label} {verdict_cell(function, target)}",
-                style=VERDICT_STYLES[function.verdict(target)],
+        facts = [
+            (runtime_text(function), ""),
+            (f"invocations {invocations}", ""),
+            (f"code {code}", ""),
+        ]
+        verdicts = [
+            (
+                f"{target.removeprefix('python') if several else target} "
+                f"{verdict_cell(function, target)}",
+                VERDICT_STYLES[function.verdict(target)],
             )
+            for target in report.targets
+        ]
+        for packed in [*_packed(facts, body_width), *_packed(verdicts, body_width)]:
+            body.append("\n")
+            for index, (part, style) in enumerate(packed):
+                body.append(" · " if index else "")
+                body.append(part, style=style)
         for line in blockers_text(function, primary, TOP_BLOCKERS):
             body.append(f"\n  {printable(line)}")
         table.add_row(str(function.priority), body)
         table.add_row("", "")
     return table
+
+
+def _packed(parts: Sequence[tuple[str, str]], width: int) -> list[list[tuple[str, str]]]:
+    """``parts`` (text, style) on as few lines of ``width`` as go, joined by `` · ``."""
+    lines: list[list[tuple[str, str]]] = []
+    used = 0
+    for part in parts:
+        if lines and used + 3 + len(part[0]) <= width:
+            lines[-1].append(part)
+            used += 3 + len(part[0])
+        else:
+            lines.append([part])
+            used = len(part[0])
+    return lines
