@@ -171,3 +171,57 @@ def test_every_measured_version_was_run(outcomes: dict) -> None:
 
     assert set(any_example) <= set(MEASURED_VERSIONS)
     assert any_example
+
+
+# Rules that apply catalogue rows: the row's versions, not the rule's examples' ones
+
+
+def _findings(source: str) -> list[tuple[int | None, str, str | None, str, str, str]]:
+    analysis = analyse_source(source, "example.py", module="example")
+    return [
+        (
+            finding.location.line,
+            finding.rule_id,
+            finding.symbol,
+            str(finding.breaks_in),
+            str(finding.requires),
+            finding.reach.value,
+        )
+        for finding in analysis.findings
+    ]
+
+
+def test_dynamic_import_takes_the_versions_of_the_modules_row() -> None:
+    source = (
+        "import importlib\n\n"
+        'crypt_module = __import__("crypt")\n'
+        'toml = importlib.import_module("tomllib")\n'
+        'util = importlib.import_module("distutils.util")\n'
+    )
+
+    assert [finding[:5] for finding in _findings(source)] == [
+        (3, "removed-stdlib-module", "crypt", "(3, 13)", "None"),
+        (4, "needs-newer-stdlib", "tomllib", "None", "(3, 11)"),
+        (5, "removed-stdlib-module", "distutils", "(3, 12)", "None"),
+    ]
+
+
+def test_dynamic_import_in_a_try_that_absorbs_its_failure_is_guarded() -> None:
+    source = (
+        "import importlib\n\ntry:\n"
+        '    mod = importlib.import_module("imp")\n'
+        "except ImportError:\n    mod = None\n"
+    )
+
+    assert _findings(source) == [(4, "removed-stdlib-module", "imp", "(3, 12)", "None", "guarded")]
+
+
+def test_dynamic_import_of_a_module_of_the_same_name_as_a_local_one_is_silent() -> None:
+    analysis = analyse_source(
+        'import importlib\n\nmod = importlib.import_module("imp")\n',
+        "example.py",
+        module="example",
+        local_modules=frozenset({"imp"}),
+    )
+
+    assert analysis.findings == ()
