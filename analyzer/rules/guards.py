@@ -6,12 +6,20 @@ Two kinds: exception handlers (``try``/``except ImportError``) and version check
 
 from __future__ import annotations
 
+import ast
+import logging
+import sys
+import sysconfig
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import libcst as cst
 
 from analyzer.models import PythonVersion
+
+_LOG = logging.getLogger(__name__)
 
 # Which handler names absorb a failure of each exception type (its bases included).
 _BASES: dict[str, frozenset[str]] = {
@@ -298,4 +306,62 @@ def _integer(node: cst.BaseExpression | None) -> int | None:
             return int(node.value, 0)
         except ValueError:
             return None
+    return None
+
+
+def stdlib_binds(symbol: str) -> bool:
+    """Whether this interpreter's standard library binds ``symbol`` (``inspect.signature``)
+    unconditionally, at the top level of its module.
+
+    Read without running the module: built-in modules (compiled into the interpreter, so
+    importing one runs no Python code) are listed with ``dir``; a pure-Python module's
+    source is parsed and only its unconditional top-level bindings count, since a name bound
+    under ``if`` or ``try`` may be platform-specific (``subprocess.STARTUPINFO``). Extension
+    modules in ``lib-dynload`` cannot be read this way and count as unknown.
+    """
+    module, _, name = symbol.rpartition(".")
+    if not module or not name:
+        return False
+    names = _module_bindings(module)
+    return names is not None and name in names
+
+
+@cache
+def _module_bindings(module: str) -> frozenset[str] | None:
+    if module.partition(".")[0] not in sys.stdlib_module_names:
+        return None
+    if module in sys.builtin_module_names:
+        return frozenset(dir(__import__(module)))
+    source = _stdlib_source(module)
+    if source is None:
+        return None
+    try:
+        tree = ast.parse(source.read_bytes(), str(source))
+    except (OSError, SyntaxError, ValueError) as error:
+        _LOG.debug("cannot read the stdlib module %s: %s", module, error)
+        return None
+    names: set[str] = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(statement.name)
+        elif isinstance(statement, ast.Import | ast.ImportFrom):
+            for alias in statement.names:
+                if alias.name == "*" and isinstance(statement, ast.ImportFrom):
+                    star = _module_bindings(statement.module or "")
+                    names |= {n for n in star or () if not n.startswith("_")}
+                else:
+                    names.add(alias.asname or alias.name.partition(".")[0])
+        elif isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                names |= {node.id for node in ast.walk(target) if isinstance(node, ast.Name)}
+    return frozenset(names)
+
+
+def _stdlib_source(module: str) -> Path | None:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    base = root.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
     return None

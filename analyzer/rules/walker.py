@@ -33,6 +33,7 @@ from analyzer.rules.guards import (
     caught_names,
     exits_block,
     is_version_info,
+    stdlib_binds,
     version_windows,
 )
 from analyzer.rules.positions import (
@@ -995,7 +996,11 @@ def _presence_window(symbol: str) -> VersionWindow:
 def _absence_window(symbol: str) -> VersionWindow:
     row = _catalogue_row(symbol)
     if row is None:
-        return EVERY_VERSION
+        # The catalogue lists every stdlib name added or removed between 3.9 and the newest
+        # runtime, so a name this interpreter's stdlib binds and the catalogue does not list
+        # exists on all of them: the branch for its absence never runs
+        # (``hasattr(inspect, "signature")``, present since 3.3).
+        return NEVER if stdlib_binds(symbol) else EVERY_VERSION
     if row.removed is not None and row.added is None:
         return VersionWindow(row.removed, None)
     if row.added is not None and row.removed is None:

@@ -19,6 +19,7 @@ from analyzer.rules.engine import (
     reduce_functions,
     source_lines,
 )
+from analyzer.rules.guards import stdlib_binds
 
 
 def analyse(source: str, **options: object) -> SourceAnalysis:
@@ -746,3 +747,62 @@ def test_functions_without_candidates_are_left_out_and_lines_keep_their_numbers(
     assert len(reduced.splitlines()) == len(source.splitlines())
     ast.parse(reduced)
     assert places(analyse_source(source, "app.py"), "inspect.getargspec") == [(20, 16, "call")]
+
+
+def test_the_branch_for_a_missing_stdlib_name_that_every_version_has_never_runs() -> None:
+    analysis = analyse(
+        """\
+        import inspect
+
+        if hasattr(inspect, "signature"):
+            signature = inspect.signature
+        else:
+            signature = inspect.getargspec
+        if not hasattr(inspect, "Parameter"):
+            import imp
+        """
+    )
+
+    assert places(analysis, "inspect.getargspec") == [(6, 17, "guarded")]
+    assert places(analysis, "imp") == [(8, 12, "guarded")]
+
+
+@pytest.mark.parametrize(
+    "tested",
+    [
+        # Bound only on Windows, under a platform check, or nowhere: the branch runs here.
+        'hasattr(sys, "getwindowsversion")',
+        'hasattr(subprocess, "STARTUPINFO")',
+        'hasattr(inspect, "no_such_function")',
+    ],
+)
+def test_the_branch_for_a_name_not_always_present_still_runs(tested: str) -> None:
+    analysis = analyse(
+        f"""\
+        import inspect
+        import subprocess
+        import sys
+
+        if {tested}:
+            pass
+        else:
+            import imp
+        """
+    )
+
+    assert places(analysis, "imp") == [(8, 12, "import")]
+
+
+@pytest.mark.parametrize(
+    ("symbol", "bound"),
+    [
+        ("inspect.signature", True),  # a top-level def
+        ("collections.OrderedDict", True),  # a top-level import
+        ("sys.version_info", True),  # a built-in module, listed with dir()
+        ("inspect.getargspec", False),  # gone from this interpreter
+        ("subprocess.STARTUPINFO", False),  # bound under "if _mswindows:"
+        ("not_a_stdlib_module.name", False),
+    ],
+)
+def test_stdlib_binds_reads_unconditional_top_level_bindings(symbol: str, bound: bool) -> None:
+    assert stdlib_binds(symbol) is bound
