@@ -20,16 +20,25 @@ class StarUnpackingSyntax(SourceRule):
 
     RULE_ID = "needs-newer-syntax"
     CATEGORY = Category.NEEDS_NEWER_SYNTAX
-    HINTS = ("[*", "[ *", ":*", ": *", "[\t*", ":\t*")
-    TRIGGER = re.compile(r"(?<=[\w\])])\[[ \t]*\*[ \t]*[\w(]|:[ \t]*\*[ \t]*[A-Za-z_]")
+    HINTS = ("[*", "[ *", ":*", ": *", "[\t*", ":\t*", ", *", ",*")
+    # A starred element first in the brackets, after a comma in them, or as an annotation.
+    TRIGGER = re.compile(
+        r"(?<=[\w\])])\[(?:[^\[\]\n]*,)?[ \t]*\*[ \t]*[\w(]|:[ \t]*\*[ \t]*[A-Za-z_]"
+    )
     SOURCE = "What's New In Python 3.11 > PEP 646: variadic generics"
     REQUIRES = (3, 11)
     FAILURE = "SyntaxError"
     FIX = "target Python 3.11 or later, or use typing.Unpack[...]"
     FLAGGED = (
         "grid = {(1, 2): 'x'}\nindex = (1, 2)\nprint(grid[*index])  # flagged: star unpacking\n",
+        "grid = {(0, 1, 2): 'x'}\nrest = (1, 2)\n"
+        "print(grid[0, *rest])  # flagged: star unpacking\n",
     )
-    CLEAN = ("values = [*range(3)]\nprint(values[0], [*values])\n",)
+    CLEAN = (
+        "values = [*range(3)]\nprint(values[0], [*values])\n",
+        "def total(first, *rest):\n    return first + sum(rest)\n\n\n"
+        "grid = {(0, 1): 'x'}\nprint(grid[0, 1], total(*[1, 2]), [0, *grid])\n",
+    )
 
     def visit_SubscriptElement(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.SubscriptElement)
