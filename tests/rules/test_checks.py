@@ -225,3 +225,23 @@ def test_dynamic_import_of_a_module_of_the_same_name_as_a_local_one_is_silent() 
     )
 
     assert analysis.findings == ()
+
+
+def test_sqlite_named_placeholders_on_a_cursor_the_code_cannot_place() -> None:
+    source = (
+        "import sqlite3\n\n\ndef insert(cursor):\n"
+        '    cursor.execute("insert into t values (:a, @b)", [1, 2])\n'
+    )
+
+    assert _findings(source) == [
+        (5, "behaviour-change", "sqlite3 named placeholders", "(3, 14)", "None", "call")
+    ]
+
+
+def test_sqlite_named_placeholders_on_another_library_are_not_judged() -> None:
+    source = (
+        "import sqlite3\nimport shelve\n\nstore = shelve.open('x')\n"
+        'store.execute("select :a", (1,))\n'
+    )
+
+    assert _findings(source) == []
