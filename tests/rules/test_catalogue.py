@@ -197,6 +197,9 @@ def test_load_catalogue_is_cached() -> None:
         ("parameter", "urllib.request.urlopen", "cafile", None, None, (3, 13)),
         ("parameter", "dataclasses.dataclass", "slots", (3, 10), None, None),
         ("parameter", "sqlite3.connect", "autocommit", (3, 12), None, None),
+        ("parameter", "shutil.rmtree", "onexc", (3, 12), None, None),
+        ("name", "importlib.machinery.FileFinder.find_loader", None, None, (3, 10), (3, 12)),
+        ("name", "importlib.machinery.FileFinder.find_module", None, None, (3, 10), (3, 12)),
     ],
 )
 def test_known_row(
@@ -332,3 +335,12 @@ def test_fewer_positional_arguments_or_a_starred_one_are_not_reported() -> None:
     )
 
     assert _removed_parameters(source) == []
+
+
+def test_a_parameter_the_code_passes_by_position_on_an_email_helper() -> None:
+    source = (
+        "import datetime\nimport email.utils\n\n"
+        "print(email.utils.localtime(datetime.datetime(2020, 1, 1), -1))\n"
+    )
+
+    assert _removed_parameters(source) == [(4, "email.utils.localtime", "(3, 14)")]

@@ -654,6 +654,34 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         clean="import http.server\n\nprint(http.server.SimpleHTTPRequestHandler.server_version)\n",
     ),
     _row(
+        "importlib.machinery.FileFinder.find_loader",
+        "name",
+        deprecated=(3, 10),
+        removed=(3, 12),
+        replacement="finder.find_spec(name) and its .loader",
+        source=_source("3.12", "Removed", "importlib find_loader() and find_module()"),
+        flagged="import importlib.machinery\nimport sys\n\n"
+        "finder = importlib.machinery.FileFinder(sys.prefix)\n"
+        'print(finder.find_loader("nothing_here"))\n',
+        clean="import importlib.machinery\nimport sys\n\n"
+        "finder = importlib.machinery.FileFinder(sys.prefix)\n"
+        'print(finder.find_spec("nothing_here"))\n',
+    ),
+    _row(
+        "importlib.machinery.FileFinder.find_module",
+        "name",
+        deprecated=(3, 10),
+        removed=(3, 12),
+        replacement="finder.find_spec(name) and its .loader",
+        source=_source("3.12", "Removed", "importlib find_loader() and find_module()"),
+        flagged="import importlib.machinery\nimport sys\n\n"
+        "finder = importlib.machinery.FileFinder(sys.prefix)\n"
+        'print(finder.find_module("nothing_here"))\n',
+        clean="import importlib.machinery\nimport sys\n\n"
+        "finder = importlib.machinery.FileFinder(sys.prefix)\n"
+        'print(finder.find_spec("nothing_here"))\n',
+    ),
+    _row(
         "importlib.resources.contents",
         "name",
         deprecated=(3, 11),
@@ -847,6 +875,19 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         clean='import re\n\nprint(re.compile("abc").pattern)\n',
     ),
     _row(
+        "shutil.rmtree",
+        "parameter",
+        parameter="onexc",
+        added=(3, 12),
+        replacement="on older runtimes pass onerror=, whose handler receives "
+        "(function, path, exc_info) instead of the exception",
+        source=_source("3.12", "Improved Modules", "shutil.rmtree onexc"),
+        flagged='import os\nimport shutil\n\nos.mkdir("tree")\n'
+        'shutil.rmtree("tree", onexc=lambda *args: None)\nprint(os.path.exists("tree"))\n',
+        clean='import os\nimport shutil\n\nos.mkdir("tree")\n'
+        'shutil.rmtree("tree", ignore_errors=True)\nprint(os.path.exists("tree"))\n',
+    ),
+    _row(
         "sqlite3.connect",
         "parameter",
         parameter="autocommit",
@@ -1014,8 +1055,10 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
 # fails with TypeError. Positions read with inspect.signature on 3.9 and 3.12; the
 # removals are those of the parameter rows (What's New In Python 3.11 > Removed: random;
 # 3.11 > Removed: gettext codeset; 3.12 > Removed: keyfile and certfile of the ssl-using
-# modules; 3.12 > Removed: unittest use_load_tests).
+# modules; 3.12 > Removed: unittest use_load_tests; 3.14 > Removed: email.utils.localtime
+# isdst).
 POSITIONAL_PARAMETERS: dict[tuple[str, str], int] = {
+    ("email.utils.localtime", "isdst"): 1,
     ("ftplib.FTP_TLS", "certfile"): 5,
     ("ftplib.FTP_TLS", "keyfile"): 4,
     ("gettext.install", "codeset"): 2,
