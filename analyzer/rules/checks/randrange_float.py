@@ -1,4 +1,4 @@
-"""random.randrange() with float arguments: a TypeError since Python 3.12."""
+"""random.randrange() and randint() with float arguments: a TypeError since Python 3.12."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from analyzer.models import Category
 from analyzer.rules.base import SourceRule
 from analyzer.rules.walker import WalkContext
 
+# randint(a, b) is randrange(a, b + 1): its float bounds reach randrange.
 _RANDRANGE = frozenset(
-    {"random.randrange", "random.Random.randrange", "random.SystemRandom.randrange"}
+    f"random.{owner}{method}"
+    for owner in ("", "Random.", "SystemRandom.")
+    for method in ("randrange", "randint")
 )
 
 
@@ -27,7 +30,7 @@ def is_float(node: cst.BaseExpression, context: WalkContext) -> bool:
 
 
 class RandrangeFloat(SourceRule):
-    """``random.randrange(10.0)``: a float argument.
+    """``random.randrange(10.0)`` or ``random.randint(1, 3.0)``: a float argument.
 
     Non-integer arguments were deprecated in 3.10 (a ``DeprecationWarning``) and raise
     ``TypeError: 'float' object cannot be interpreted as an integer`` from 3.12.
@@ -35,8 +38,8 @@ class RandrangeFloat(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    HINTS = ("randrange",)
-    TRIGGER = re.compile(r"\brandrange\b")
+    HINTS = ("randrange", "randint")
+    TRIGGER = re.compile(r"\brand(?:range|int)\b")
     IMPORTS = frozenset({"random"})
     SOURCE = (
         "What's New In Python 3.12 > Changes in the Python API > random: randrange() no "
@@ -51,10 +54,12 @@ class RandrangeFloat(SourceRule):
         "import random\nprint(random.randrange(10.0) < 10)  # flagged: random.randrange\n",
         "import random\nlimit = 6 / 2\n"
         "print(random.randrange(0, limit) < 3)  # flagged: random.randrange\n",
+        "import random\nprint(random.randint(1, 3.0) < 4)  # flagged: random.randint\n",
     )
     CLEAN = (
         "import random\nprint(random.randrange(10) < 10)\n",
         "import random\nprint(random.randrange(0, 6 // 2) < 3)\n",
+        "import random\nprint(random.randint(1, int(3.0)) < 4)\n",
     )
 
     def visit_Call(self, node: cst.CSTNode, context: WalkContext) -> None:
@@ -62,11 +67,12 @@ class RandrangeFloat(SourceRule):
         function = context.qualified_name(node.func)
         if function not in _RANDRANGE:
             return
+        name = function.rpartition(".")[2]
         for arg in node.args:
             if not arg.star and is_float(arg.value, context):
                 self.flag(
                     arg,
-                    message="random.randrange() with a float raises TypeError from Python 3.12",
-                    symbol="random.randrange",
+                    message=f"random.{name}() with a float raises TypeError from Python 3.12",
+                    symbol=f"random.{name}",
                 )
                 return
