@@ -76,8 +76,7 @@ def report_for(analysis: PackageAnalysis, target: Runtime) -> FunctionReport:
     """Judge and score what was learnt for one target."""
     from analyzer.score import judge, score
 
-    source = get_runtime(analysis.function.source_runtime or DEFAULT_SOURCE)
-    judged = judge(analysis.findings_by_target.get(target.name, ()), target, source)
+    judged = judge(analysis.findings_by_target.get(target.name, ()), target)
     value, verdict, breakdown = score(judged)
     return FunctionReport(
         function=analysis.function,

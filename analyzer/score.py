@@ -66,13 +66,12 @@ def fails_on(finding: Finding, target: Runtime) -> bool:
     )
 
 
-def severity_for(
-    finding: Finding, target: Runtime, source: Runtime | None = None
-) -> Severity | None:
+def severity_for(finding: Finding, target: Runtime) -> Severity | None:
     """How badly ``finding`` hurts the function on ``target``; ``None`` when it does not apply.
 
-    With the ``source`` runtime known, a failure that already happens there is not caused
-    by the move, and counts as **low** at most.
+    A failure is judged on the target alone: one that already happens on the current runtime
+    (a library built for the wrong architecture, a handler that is not there) still stops the
+    function on the target, and moving is when it is noticed.
     """
     if finding.severity is not None:
         # Rated where it was found (a vulnerability's CVSS score), for the runtimes it names.
@@ -81,10 +80,7 @@ def severity_for(
     if fails_on(finding, target):
         if finding.optional:
             return Severity.INFO
-        severity = _BROKEN_SEVERITY[finding.reach]
-        if source is not None and fails_on(finding, source) and severity.rank < Severity.LOW.rank:
-            return Severity.LOW
-        return severity
+        return _BROKEN_SEVERITY[finding.reach]
     if finding.requires is not None or finding.broken_on is not None:
         return None
     deprecated = finding.deprecated_in is not None and target.python >= finding.deprecated_in
@@ -98,13 +94,11 @@ def severity_for(
     return None
 
 
-def judge(
-    findings: Iterable[Finding], target: Runtime, source: Runtime | None = None
-) -> list[Finding]:
+def judge(findings: Iterable[Finding], target: Runtime) -> list[Finding]:
     """The findings that apply to ``target``, each with its severity there, worst first."""
     judged = []
     for finding in findings:
-        severity = severity_for(finding, target, source)
+        severity = severity_for(finding, target)
         if severity is not None:
             judged.append(dataclasses.replace(finding, severity=severity))
     return sorted(judged, key=lambda finding: finding.sort_key)

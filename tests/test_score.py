@@ -82,10 +82,12 @@ def test_broken_on_names_the_runtimes_that_fail() -> None:
     assert severity_for(glibc, PY312) is None
 
 
-def test_a_failure_already_on_the_current_runtime_is_low_at_most() -> None:
+def test_a_failure_on_every_version_is_judged_by_its_reach_on_the_target() -> None:
     missing = finding(breaks_in=None, deprecated_in=None, reach=Reach.IMPORT)
-    assert severity_for(missing, PY312, PY39) is Severity.LOW
+    assert severity_for(missing, PY39) is Severity.BLOCKER
     assert severity_for(missing, PY312) is Severity.BLOCKER
+    in_a_body = finding(breaks_in=None, deprecated_in=None, reach=Reach.CALL)
+    assert severity_for(in_a_body, PY312) is Severity.HIGH
 
 
 def test_an_optional_speedup_is_info() -> None:

@@ -374,10 +374,10 @@ def populate(world: FleetWorld) -> Fleet:
     layer = world.publish_layer(ACCOUNT_A, REGION_2, SHARED_LAYER, zip_bytes(SHARED_LAYER_FILES))
     nightly = zip_of_folder(SAMPLES / "nightly-report-export" / "function")
     world.create_function(
-        ACCOUNT_A, REGION_2, "reports-nightly", nightly, handler="app.handler", layers=(layer,)
+        ACCOUNT_A, REGION_2, "reports-nightly", nightly, handler="export.handler", layers=(layer,)
     )
     world.create_function(
-        ACCOUNT_A, REGION_2, "reports-copy", nightly, handler="app.handler", layers=(layer,)
+        ACCOUNT_A, REGION_2, "reports-copy", nightly, handler="export.handler", layers=(layer,)
     )
     world.create_function(
         ACCOUNT_A,
