@@ -301,7 +301,7 @@ def _links(
             if targets is None:
                 targets = prefix_targets[base] = tuple(_prefix_targets(index, base))
             if record.names and targets and targets[-1] == (base, False):
-                targets = targets + tuple(_from_targets(index, analyses, record, base))
+                targets = targets + tuple(_from_targets(index, analyses, record, base, name))
             if rank == lazy:
                 lines = links.lazy.setdefault(name, {})
                 lines[record.line] = lines.get(record.line, ()) + targets
@@ -442,8 +442,16 @@ def _from_targets(
     analyses: Mapping[str, SourceAnalysis],
     record: ImportRecord,
     base: str,
+    importer: str | None = None,
 ) -> Iterator[tuple[str, bool]]:
-    """The submodules ``from base import names`` loads, and whether each import fails."""
+    """The submodules ``from base import names`` loads, and whether each import fails.
+
+    A package importing from itself (``from . import util`` in its ``__init__``) binds the
+    name by that very statement, so the name it binds does not show the submodule is loaded.
+    """
+    # TODO: a package defining the name before importing it from itself (``def x(): ...``
+    # then ``from . import x``) does not load the submodule; the bound names carry no
+    # order (statement order of top-level names in the source analysis would retire this).
     base_entry = index.modules[base]
     for name in record.names:
         if name == "*":
@@ -451,7 +459,7 @@ def _from_targets(
             # (read __all__ from the source analysis once it records it).
             continue
         submodule = f"{base}.{name}"
-        if _defines(base_entry, analyses, name):
+        if importer != base and _defines(base_entry, analyses, name):
             # importlib loads the submodule only when the package lacks the attribute.
             continue
         if submodule in index.modules:

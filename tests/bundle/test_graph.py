@@ -6,6 +6,7 @@ import ast
 import json
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -1061,3 +1062,40 @@ def _memory_file(path: str) -> PackageFile:
     return PackageFile(
         path=path, relative=path, absolute="/nonexistent/" + path, kind=FileKind.SOURCE
     )
+
+
+def test_a_package_importing_its_own_submodules_by_name_loads_them(tmp_path: Path) -> None:
+    package = make_package(
+        tmp_path,
+        {
+            "app.py": "import pkg\n",
+            "pkg/__init__.py": "from pkg import first\nfrom . import second\n",
+            "pkg/first.py": "",
+            "pkg/second.py": "",
+        },
+    )
+    graph = build_import_graph(
+        ModuleIndex.for_runtime(package, PY39), real_analyses(package), "app"
+    )
+
+    # The statement binds the names itself; CPython (checked in the test) loads both.
+    assert reach_table(graph) == {
+        "app": (Reach.IMPORT, ("app",)),
+        "pkg": (Reach.IMPORT, ("app", "pkg")),
+        "pkg.first": (Reach.IMPORT, ("app", "pkg", "pkg.first")),
+        "pkg.second": (Reach.IMPORT, ("app", "pkg", "pkg.second")),
+    }
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            "import sys; sys.path.insert(0, '.'); import pkg; print(sorted(sys.modules))",
+        ],
+        cwd=package.function.code_root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert {"pkg.first", "pkg.second"} <= set(ast.literal_eval(loaded))
