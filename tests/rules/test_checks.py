@@ -245,3 +245,17 @@ def test_sqlite_named_placeholders_on_another_library_are_not_judged() -> None:
     )
 
     assert _findings(source) == []
+
+
+def test_literal_getattr_takes_the_versions_of_the_names_row() -> None:
+    source = (
+        "import collections\nimport itertools\n\n"
+        'mapping = getattr(collections, "Mapping")\n'
+        'batched = getattr(itertools, "batched")\n'
+        'fallback = getattr(itertools, "pairwise", zip)\n'
+    )
+
+    assert [finding[:5] for finding in _findings(source)] == [
+        (4, "removed-stdlib-api", "collections.Mapping", "(3, 10)", "None"),
+        (5, "needs-newer-stdlib", "itertools.batched", "None", "(3, 12)"),
+    ]
