@@ -259,3 +259,14 @@ def test_literal_getattr_takes_the_versions_of_the_names_row() -> None:
         (4, "removed-stdlib-api", "collections.Mapping", "(3, 10)", "None"),
         (5, "needs-newer-stdlib", "itertools.batched", "None", "(3, 12)"),
     ]
+
+
+def test_path_context_manager_of_a_name_bound_in_another_function() -> None:
+    source = (
+        "import pathlib\n\nROOT = pathlib.Path('.')\n\n\ndef show():\n"
+        "    with ROOT as here:\n        return here.exists()\n"
+    )
+
+    assert _findings(source) == [
+        (7, "behaviour-change", "pathlib.Path.__enter__", "(3, 13)", "None", "call")
+    ]
