@@ -148,6 +148,10 @@ class _Links:
     targets (none for a standard-library or missing module)."""
     hooked: list[tuple[str, str, int, int]] = field(default_factory=list)
     """(importer, module, rank, line) of imports of modules a legacy import hook provides."""
+    resolved: Mapping[str, list[_Resolved]] = field(default_factory=dict)
+    """Each module's import statements with their targets and rank."""
+    conditions: _Conditions | None = None
+    """Which imports run only when others succeed."""
 
 
 @dataclass(frozen=True)
@@ -212,9 +216,9 @@ def build_import_graph(
     if native_imports is None:
         native_imports = find_native_imports(index)
     hooks = _legacy_hooks(index, analyses)
-    links = _links(index, analyses, errors, hooks)
-    _native_links(index, native_imports, links)
     sources = _SourceCode(index)
+    links = _links(index, analyses, errors, hooks, sources)
+    _native_links(index, native_imports, links)
 
     handler_known = handler_module is not None and handler_module in index
     if handler_module is not None and not handler_known:
@@ -236,6 +240,7 @@ def build_import_graph(
         statements.update(
             _hook_statements(index, hooks, links, _prefixes(handler_module), reach, chains)
         )
+        _assume_native_failures(index, links, _prefixes(handler_module), reach, chains, promoted)
     else:
         reach, chains = {}, {}
 
@@ -272,16 +277,21 @@ def _prefixes(module: str) -> list[str]:
     return [".".join(parts[: count + 1]) for count in range(len(parts))]
 
 
+_Resolved = tuple[ImportRecord, str, tuple[tuple[str, bool], ...], int]
+"""An import statement: its record, the absolute module it names, its targets, its rank."""
+
+
 def _links(
     index: ModuleIndex,
     analyses: Mapping[str, SourceAnalysis],
     errors: list[AnalysisError],
     hooks: Mapping[str, tuple[int, ...]] | None = None,
+    sources: _SourceCode | None = None,
 ) -> _Links:
-    links = _Links()
     # Many files import the same modules: resolve each named module's prefixes once.
     prefix_targets: dict[str, tuple[tuple[str, bool], ...]] = {}
     guarded, lazy, eager = _RANK[Reach.GUARDED], _RANK[Reach.CALL], _RANK[Reach.IMPORT]
+    resolved: dict[str, list[_Resolved]] = {}
     for name, entry in index.modules.items():
         if entry.path is None:
             continue
@@ -289,8 +299,7 @@ def _links(
         if analysis is None or not analysis.imports:
             continue
         package = name if entry.is_package else name.rpartition(".")[0]
-        loads: dict[str, int] = {}
-        order: dict[str, int | None] = {}
+        statements = resolved[name] = []
         for record in analysis.imports:
             base = _absolute(record, package)
             if base is None:
@@ -302,6 +311,33 @@ def _links(
                 targets = prefix_targets[base] = tuple(_prefix_targets(index, base))
             if record.names and targets and targets[-1] == (base, False):
                 targets = targets + tuple(_from_targets(index, analyses, record, base, name))
+            statements.append((record, base, targets, rank))
+    conditions = _conditions(index, resolved, sources) if sources is not None else None
+    never = conditions.never_run() if conditions is not None else set()
+    links = _assemble(index, analyses, resolved, never, hooks)
+    links.resolved = resolved
+    links.conditions = conditions
+    return links
+
+
+def _assemble(
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
+    resolved: Mapping[str, list[_Resolved]],
+    never: set[tuple[str, int]],
+    hooks: Mapping[str, tuple[int, ...]] | None,
+) -> _Links:
+    """The links of the resolved import statements, leaving out those that never run."""
+    lazy = _RANK[Reach.CALL]
+    links = _Links()
+    for name, statements in resolved.items():
+        if not statements:
+            continue
+        loads: dict[str, int] = {}
+        order: dict[str, int | None] = {}
+        for record, base, targets, rank in statements:
+            if (name, record.line) in never:
+                continue
             if rank == lazy:
                 lines = links.lazy.setdefault(name, {})
                 lines[record.line] = lines.get(record.line, ()) + targets
@@ -318,6 +354,163 @@ def _links(
             links.loads[name] = loads
             links.order[name] = order
     return links
+
+
+@dataclass(frozen=True)
+class _Conditions:
+    """Which load-time imports run only if others succeed, and which modules fail for sure.
+
+    ``subjects`` maps (module, line) of an import that runs only after other imports
+    succeeded (the ``else`` of the ``try`` guarding them, ``if FLAG:`` for a flag only their
+    success sets) to the modules those imports load. ``failing`` holds the modules that
+    certainly fail to import; ``importers`` maps a module to those that import it at module
+    level outside any block, so that they fail whenever it does.
+    """
+
+    subjects: Mapping[tuple[str, int], frozenset[str]]
+    failing: frozenset[str]
+    importers: Mapping[str, frozenset[str]]
+
+    def never_run(self, also_failing: Iterable[str] = ()) -> set[tuple[str, int]]:
+        """The conditional imports that cannot run, given the failures (and ``also_failing``
+        with everything importing it unconditionally)."""
+        failing = set(self.failing)
+        pending = [module for module in also_failing if module not in failing]
+        while pending:
+            module = pending.pop()
+            if module in failing:
+                continue
+            failing.add(module)
+            pending.extend(self.importers.get(module, ()))
+        return {key for key, loaded in self.subjects.items() if not loaded.isdisjoint(failing)}
+
+
+def _conditions(
+    index: ModuleIndex, resolved: Mapping[str, list[_Resolved]], sources: _SourceCode
+) -> _Conditions:
+    """The ``_Conditions`` of a package's import statements.
+
+    A module certainly fails to import when its module level, outside any block, imports a
+    module that fails (``greenlet/__init__.py``: ``from ._greenlet import _C_API`` with
+    ``_greenlet`` built for another interpreter).
+    """
+    eager = _RANK[Reach.IMPORT]
+    importers: dict[str, set[str]] = {}
+    seeds: set[str] = set()
+    codes: dict[str, ModuleCode] = {}
+    for name, statements in resolved.items():
+        code = sources.code(name) if statements else None
+        if code is None:
+            continue
+        codes[name] = code
+        for record, _base, targets, rank in statements:
+            if rank != eager or record.line not in code.unconditional:
+                continue
+            for target, failing in targets:
+                if failing:
+                    seeds.add(target)
+                if target != name:
+                    importers.setdefault(target, set()).add(name)
+    frozen_importers = {target: frozenset(names) for target, names in importers.items()}
+
+    def loaded_at(module: str, lines: Iterable[int]) -> frozenset[str]:
+        wanted = set(lines)
+        return frozenset(
+            target
+            for record, _base, targets, _rank in resolved.get(module, ())
+            if record.line in wanted
+            for target, _failing in targets
+        )
+
+    subjects: dict[tuple[str, int], frozenset[str]] = {}
+    for name, code in codes.items():
+        for line, condition in code.conditions.items():
+            loaded = set(loaded_at(name, condition.lines))
+            for flag in condition.flags:
+                owner_lines = _flag_source(index, sources, name, code, flag)
+                if owner_lines is not None:
+                    loaded |= loaded_at(*owner_lines)
+            if loaded:
+                subjects[(name, line)] = frozenset(loaded)
+
+    closure: set[str] = set()
+    pending = list(seeds)
+    while pending:
+        module = pending.pop()
+        if module not in closure:
+            closure.add(module)
+            pending.extend(frozen_importers.get(module, ()))
+    return _Conditions(subjects, frozenset(closure), frozen_importers)
+
+
+def _flag_source(
+    index: ModuleIndex, sources: _SourceCode, module: str, code: ModuleCode, flag: str
+) -> tuple[str, tuple[int, ...]] | None:
+    """The module that sets an availability flag and the lines of the imports setting it."""
+    binding = code.bindings.get(flag)
+    if binding is None:
+        lines = code.flags.get(flag)
+        return (module, lines) if lines is not None else None
+    if binding.name is None:
+        return None
+    entry = index.modules.get(module)
+    package = module if entry is not None and entry.is_package else module.rpartition(".")[0]
+    owner = _absolute(ImportRecord(binding.module, binding.level, (), 0, True, False), package)
+    owner_code = sources.code(owner) if owner is not None else None
+    if owner is None or owner_code is None:
+        return None
+    lines = owner_code.flags.get(binding.name)
+    return (owner, lines) if lines is not None else None
+
+
+def _assume_native_failures(
+    index: ModuleIndex,
+    links: _Links,
+    starts: list[str],
+    reach: dict[str, Reach],
+    chains: dict[str, tuple[str, ...]],
+    promoted: Mapping[tuple[str, int], str],
+) -> None:
+    """Reach each extension module as it runs where that extension does not load.
+
+    A native finding is about a runtime on which its extension module fails to import.
+    There, every module importing it unconditionally fails as well, and imports that run
+    only after one of those succeeded do not run (SQLAlchemy 1.4 imports its greenlet-based
+    module in the ``else`` of ``try: import greenlet``): an extension reached only through
+    them is reached the way the guarded import reaches it.
+    """
+    conditions = links.conditions
+    if conditions is None or not conditions.subjects:
+        return
+    eager = _RANK[Reach.IMPORT]
+    before = conditions.never_run()
+    for name, entry in index.modules.items():
+        if (
+            reach.get(name) is not Reach.IMPORT
+            or entry.path is None
+            or file_kind(entry.path) is not FileKind.NATIVE
+        ):
+            continue
+        never = conditions.never_run((name,))
+        if never <= before:
+            continue
+        loads = dict(links.loads)
+        for module in {module for module, _ in never - before}:
+            rebuilt: dict[str, int] = {}
+            for record, _base, targets, rank in links.resolved.get(module, ()):
+                if (module, record.line) in never:
+                    continue
+                if (module, record.line) in promoted:
+                    rank = eager
+                for target, fails in targets:
+                    if not fails and rebuilt.get(target, rank + 1) > rank:
+                        rebuilt[target] = rank
+            loads[module] = rebuilt
+        assumed, assumed_chains = _reach(loads, starts)
+        found = assumed.get(name, Reach.UNREACHED)
+        if found is not Reach.IMPORT:
+            reach[name] = found
+            chains[name] = assumed_chains.get(name, ())
 
 
 def _compiled_from(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer.rules.imports import IMPORT_ERRORS, catches_import_error, handled_names
@@ -65,6 +65,16 @@ class Fallback:
 
 
 @dataclass(frozen=True)
+class Precondition:
+    """What must have succeeded for an import statement to run at all."""
+
+    lines: tuple[int, ...] = ()
+    """Import lines of the same module (the body of the ``try`` whose ``else`` it is in)."""
+    flags: tuple[str, ...] = ()
+    """Availability flags tested by the ``if`` around it, by the name the module uses."""
+
+
+@dataclass(frozen=True)
 class ModuleCode:
     """What runs while a module loads, and what its functions import when called."""
 
@@ -81,6 +91,15 @@ class ModuleCode:
     (``Class.method``). Imports in nested functions are left out: they run later, if ever."""
     fallbacks: Mapping[int, Fallback]
     """For each import line in the body of a ``try`` whose handlers absorb ``ImportError``."""
+    unconditional: frozenset[int] = frozenset()
+    """Lines of the imports at module level outside any block: they run whenever it loads."""
+    flags: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """Availability flags: a module-level name that is true only once the imports at these
+    lines (the body of a ``try`` whose handlers absorb ``ImportError``) have succeeded
+    (``try: import x; HAS_X = True`` / ``except ImportError: HAS_X = False``)."""
+    conditions: Mapping[int, Precondition] = field(default_factory=dict)
+    """Import lines run at load time only when other imports succeeded: those in the
+    ``else`` of such a ``try``, and those under ``if FLAG:`` for an availability flag."""
 
 
 def read_module_code(path: Path) -> ModuleCode | None:
@@ -107,13 +126,142 @@ def module_code(tree: ast.Module) -> ModuleCode:
     for statement in _statements(tree.body, into_functions=True):
         if isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
             _note_fallback(statement, fallbacks)  # type: ignore[arg-type]
+    flags = _availability_flags(tree.body)
+    conditions: dict[int, Precondition] = {}
+    _note_conditions(tree.body, Precondition(), frozenset(flags) | frozenset(bindings), conditions)
     return ModuleCode(
         calls=tuple(calls),
         bindings=bindings,
         definitions=frozenset(definitions),
         callable_imports=callable_imports,
         fallbacks=fallbacks,
+        unconditional=frozenset(
+            statement.lineno
+            for statement in tree.body
+            if isinstance(statement, ast.Import | ast.ImportFrom)
+        ),
+        flags=flags,
+        conditions=conditions,
     )
+
+
+def _is_try(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar"
+
+
+def _import_lines(body: list[ast.stmt]) -> tuple[int, ...]:
+    """Lines of the imports a block runs at load time (not inside definitions)."""
+    return tuple(
+        statement.lineno
+        for statement in _statements(body, into_functions=False)
+        if isinstance(statement, ast.Import | ast.ImportFrom)
+    )
+
+
+def _constant_assignments(body: list[ast.stmt]) -> Iterator[tuple[str, object]]:
+    """``(name, value)`` of every ``NAME = <constant>`` a block runs (not inside definitions)."""
+    for statement in _statements(body, into_functions=False):
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    yield target.id, statement.value.value
+
+
+def _availability_flags(body: list[ast.stmt]) -> dict[str, tuple[int, ...]]:
+    """Module-level names set true only after the guarded imports of one ``try`` succeed.
+
+    A name qualifies when its only true assignment at load time is in the body (after an
+    import) or the ``else`` of a module-level ``try`` whose handlers absorb ``ImportError``,
+    and every other assignment of it at load time is ``False`` or ``None``.
+    """
+    true_sites: dict[str, list[tuple[int, ...]]] = {}
+    for statement in body:
+        if not (_is_try(statement) and catches_import_error(statement)):  # type: ignore[arg-type]
+            continue
+        lines = _import_lines(statement.body)  # type: ignore[attr-defined]
+        if not lines:
+            continue
+        for block in (statement.body, statement.orelse):  # type: ignore[attr-defined]
+            for name, value in _constant_assignments(block):
+                if value is True:
+                    true_sites.setdefault(name, []).append(lines)
+    flags: dict[str, tuple[int, ...]] = {}
+    for name, sites in true_sites.items():
+        values = [value for assigned, value in _constant_assignments(body) if assigned == name]
+        truthy = [value for value in values if value is not None and value is not False]
+        if len(sites) == 1 and len(truthy) == 1 and _only_constant_binding(body, name):
+            flags[name] = sites[0]
+    return flags
+
+
+def _only_constant_binding(body: list[ast.stmt], name: str) -> bool:
+    """Whether load-time code binds ``name`` only by assigning constants to it."""
+    for statement in _statements(body, into_functions=False):
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant):
+            continue
+        for node in ast.walk(statement) if not isinstance(statement, _COMPOUND) else ():
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+                return False
+        if isinstance(statement, (*_FUNCTIONS, ast.ClassDef)) and statement.name == name:
+            return False
+        if isinstance(statement, ast.Import | ast.ImportFrom) and any(
+            (alias.asname or alias.name.partition(".")[0]) == name for alias in statement.names
+        ):
+            return False
+    return True
+
+
+_COMPOUND = (*_FUNCTIONS, ast.ClassDef, ast.If, ast.Try, ast.With, ast.For, ast.While)
+
+
+def _tested_flag(test: ast.expr) -> tuple[str, bool] | None:
+    """``(name, negated)`` for ``if NAME:`` and ``if not NAME:``."""
+    if isinstance(test, ast.Name):
+        return test.id, False
+    if (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
+        and isinstance(test.operand, ast.Name)
+    ):
+        return test.operand.id, True
+    return None
+
+
+def _note_conditions(
+    body: list[ast.stmt],
+    outer: Precondition,
+    candidates: frozenset[str],
+    conditions: dict[int, Precondition],
+) -> None:
+    """Record, for each load-time import, what must have succeeded before it can run."""
+    for statement in body:
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            if outer.lines or outer.flags:
+                conditions[statement.lineno] = outer
+        elif isinstance(statement, ast.ClassDef):
+            _note_conditions(statement.body, outer, candidates, conditions)
+        elif _is_try(statement):
+            _note_conditions(statement.body, outer, candidates, conditions)  # type: ignore[attr-defined]
+            for handler in statement.handlers:  # type: ignore[attr-defined]
+                _note_conditions(handler.body, outer, candidates, conditions)
+            orelse = outer
+            if catches_import_error(statement):  # type: ignore[arg-type]
+                # The else block runs only when every import of the body succeeded.
+                lines = _import_lines(statement.body)  # type: ignore[attr-defined]
+                orelse = Precondition(outer.lines + lines, outer.flags)
+            _note_conditions(statement.orelse, orelse, candidates, conditions)  # type: ignore[attr-defined]
+            _note_conditions(statement.finalbody, outer, candidates, conditions)  # type: ignore[attr-defined]
+        elif isinstance(statement, ast.If):
+            tested = _tested_flag(statement.test)
+            when_true, when_false = outer, outer
+            if tested is not None and tested[0] in candidates:
+                flagged = Precondition(outer.lines, (*outer.flags, tested[0]))
+                when_true, when_false = (outer, flagged) if tested[1] else (flagged, outer)
+            _note_conditions(statement.body, when_true, candidates, conditions)
+            _note_conditions(statement.orelse, when_false, candidates, conditions)
+        elif isinstance(statement, ast.With | ast.For | ast.While):
+            _note_conditions(statement.body, outer, candidates, conditions)
+            _note_conditions(getattr(statement, "orelse", []), outer, candidates, conditions)
 
 
 def _load_time(

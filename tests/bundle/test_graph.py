@@ -1064,6 +1064,100 @@ def _memory_file(path: str) -> PackageFile:
     )
 
 
+# --------------------------------------------------------------------------- assumed failures
+
+
+def _greenlet_like_package(tmp_path: Path, cp39: bytes) -> Package:
+    """SQLAlchemy 1.4's two ways of importing an optional extension, cut down."""
+    return make_package(
+        tmp_path,
+        {
+            "app.py": "import sa\n",
+            "sa/__init__.py": "from sa import concurrency, result\n",
+            # The else runs only when "import greenlet" succeeded.
+            "sa/concurrency.py": (
+                "try:\n"
+                "    import greenlet\n"
+                "except ImportError:\n"
+                "    have_greenlet = False\n"
+                "else:\n"
+                "    from sa import _py3k\n"
+            ),
+            "sa/_py3k.py": "import greenlet\n",
+            "greenlet/__init__.py": "from greenlet._greenlet import probe\n",
+            f"greenlet/_greenlet{CP39_SUFFIX}": cp39,
+            # USE_C is true only once sa.cext imported.
+            "sa/row.py": (
+                "try:\n"
+                "    from sa.cext import BaseRow\n"
+                "    USE_C = True\n"
+                "except ImportError:\n"
+                "    USE_C = False\n"
+            ),
+            "sa/result.py": (
+                "from sa.row import USE_C\n\nif USE_C:\n    from sa.cext import getter\n"
+            ),
+            f"sa/cext{CP39_SUFFIX}": cp39,
+            # Control: the else depends on a pure module that always imports.
+            "sb/__init__.py": (
+                "try:\n    import sb.helper\nexcept ImportError:\n    pass\n"
+                "else:\n    import sb.fast\n"
+            ),
+            "sb/helper.py": "",
+            f"sb/fast{CP39_SUFFIX}": cp39,
+        },
+    )
+
+
+def test_an_extension_reached_only_after_its_guarded_import_succeeded_is_guarded(
+    tmp_path: Path,
+    compiled_extensions: CompiledExtensions,
+    interpreters: dict[str, Interpreter],
+) -> None:
+    package = _greenlet_like_package(tmp_path, compiled_extensions.cp39.read_bytes())
+    (Path(package.function.code_root) / "app.py").write_text("import sa\nimport sb\n")
+    package = collect_package(package.function)
+    graph = build_import_graph(
+        ModuleIndex.for_runtime(package, PY39), real_analyses(package), "app"
+    )
+    findings = [
+        native_finding(f"greenlet/_greenlet{CP39_SUFFIX}"),
+        native_finding(f"sa/cext{CP39_SUFFIX}"),
+        native_finding(f"sb/fast{CP39_SUFFIX}"),
+    ]
+
+    result = apply_reach(
+        findings, graph.reach_of_path, target_index=ModuleIndex.for_runtime(package, PY311)
+    )
+
+    assert [(f.location.path, f.reach, f.optional, f.import_chain) for f in result] == [
+        (
+            f"greenlet/_greenlet{CP39_SUFFIX}",
+            Reach.GUARDED,
+            True,
+            ("app", "sa", "sa.concurrency", "greenlet", "greenlet._greenlet"),
+        ),
+        (
+            f"sa/cext{CP39_SUFFIX}",
+            Reach.GUARDED,
+            True,
+            ("app", "sa", "sa.result", "sa.row", "sa.cext"),
+        ),
+        (f"sb/fast{CP39_SUFFIX}", Reach.IMPORT, False, ("app", "sb", "sb.fast")),
+    ]
+    # What CPython 3.11 does with the sa part: the cp39 files are never looked at, and the
+    # guarded imports take the fallbacks.
+    (Path(package.function.code_root) / "app.py").write_text("import sa\n")
+    outcome = interpreters["3.11"].run(
+        "-I",
+        "-S",
+        "-c",
+        f"import sys; sys.path.insert(0, {package.function.code_root!r}); "
+        "import app, sa.concurrency as c, sa.row as r; print(c.have_greenlet, r.USE_C)",
+    )
+    assert (outcome.returncode, outcome.stdout) == (0, "False False\n")
+
+
 def test_a_package_importing_its_own_submodules_by_name_loads_them(tmp_path: Path) -> None:
     package = make_package(
         tmp_path,

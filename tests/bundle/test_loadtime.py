@@ -17,6 +17,7 @@ from analyzer.bundle.loadtime import (
     Fallback,
     ImportBinding,
     LoadTimeCall,
+    Precondition,
     module_code,
     read_module_code,
 )
@@ -493,3 +494,47 @@ def test_a_legacy_finder_names_the_import_through_it_that_a_cold_start_runs_firs
         ("app", "first", "zeta", "six.moves"),
     )
     assert hook.message.endswith("; zeta.py:2 imports six.moves through it")
+
+
+def test_availability_flags_and_the_imports_that_wait_for_them() -> None:
+    code = module_code(
+        ast.parse(
+            "import os\n"  # 1
+            "try:\n"  # 2
+            "    from .cext import Row\n"  # 3
+            "    HAS_C = True\n"  # 4
+            "except ImportError:\n"  # 5
+            "    HAS_C = False\n"  # 6
+            "else:\n"  # 7
+            "    from .cext import getter\n"  # 8
+            "try:\n"  # 9
+            "    import json_fast\n"  # 10
+            "    FAST = True\n"  # 11
+            "except ImportError:\n"  # 12
+            "    FAST = False\n"  # 13
+            "FAST = compute()\n"  # 14: bound otherwise too, so no flag
+            "if HAS_C:\n"  # 15
+            "    import fast_path\n"  # 16
+            "if not HAS_C:\n"  # 17
+            "    import slow_path\n"  # 18
+            "else:\n"  # 19
+            "    import other_fast_path\n"  # 20
+            "if FAST:\n"  # 21
+            "    import unrelated\n"  # 22
+        )
+    )
+
+    assert code.unconditional == frozenset({1})
+    assert dict(code.flags) == {"HAS_C": (3,)}
+    assert dict(code.conditions) == {
+        8: Precondition(lines=(3,)),
+        16: Precondition(flags=("HAS_C",)),
+        20: Precondition(flags=("HAS_C",)),
+    }
+
+
+def test_an_imported_flag_is_a_candidate_for_its_if() -> None:
+    code = module_code(ast.parse("from .row import USE_C\n\nif USE_C:\n    from .cext import g\n"))
+
+    assert dict(code.conditions) == {4: Precondition(flags=("USE_C",))}
+    assert dict(code.flags) == {}
