@@ -196,3 +196,52 @@ def test_the_action_passes_when_nothing_reaches_fail_on(
 def _mkdir(path: Path) -> Path:
     path.mkdir(parents=True)
     return path
+
+
+def test_the_args_input_reaches_ci_unglobbed_when_files_match_its_glob(
+    tmp_path: Path, action_and_virtualenv: tuple[Path, Path]
+) -> None:
+    action_path, bin_folder = action_and_virtualenv
+    # tests/ holds files that ``tests/*`` matches, and a template whose function would fail.
+    files = {
+        **SHARED_LAYER,
+        "tests/a.py": "A = 1\n",
+        "tests/b.py": "B = 2\n",
+        "tests/template.yaml": """
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              FixtureFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: fixture/
+                  Handler: app.handler
+                  Runtime: python3.12
+            """,
+        "tests/fixture/app.py": "import asynchat\n\n\ndef handler(event, context):\n    return 1\n",
+    }
+    workspace = write_files(tmp_path / "workspace", files)
+
+    status, outputs, _, log = _run_action(
+        action_path,
+        workspace,
+        bin_folder,
+        {
+            "deps": "false",
+            "args": "--exclude tests/*",
+            "pip-args": "--no-index --no-deps --no-build-isolation",
+        },
+    )
+
+    assert (status, outputs.get("exit-code")) == (1, "1"), log
+    sarif = json.loads((workspace / "lambda-analyzer.sarif").read_text(encoding="utf-8"))
+    functions = sorted(
+        {name for result in sarif["runs"][0]["results"] for name in _functions_of(result)}
+    )
+    assert functions == ["OrdersFunction", "RefundsFunction"]
+    assert "lambda-analyzer ci: 2 function(s) in 1 template(s)" in log
+
+
+def _functions_of(result: dict[str, object]) -> list[str]:
+    properties = result.get("properties")
+    assert isinstance(properties, dict)
+    return list(properties["functions"])
