@@ -118,3 +118,55 @@ class MockAssertionTypo(SourceRule):
         while isinstance(receiver, cst.Attribute):
             receiver = receiver.value
         return isinstance(receiver, cst.Name) and receiver.value in self.unsafe
+
+
+# The assertion names without their "assert_" prefix that 3.12 refuses on a mock (read
+# from unittest.mock._ATTRIB_DENY_LIST on 3.12, less "called", a real Mock attribute).
+_UNPREFIXED = frozenset(
+    {"any_call", "called_once", "called_once_with", "called_with", "has_calls", "not_called"}
+)
+
+
+class MockAssertionWithoutPrefix(MockAssertionTypo):
+    """``mock.called_once_with(...)``: an assertion name without its ``assert_`` prefix.
+
+    A mock returned a child mock for it, so the call checked nothing; from 3.12 these
+    names raise ``AttributeError: 'called_once_with' is not a valid assertion``.
+    """
+
+    HINTS = tuple(f".{name}(" for name in sorted(_UNPREFIXED))
+    TRIGGER = re.compile(r"\.(?:" + "|".join(sorted(_UNPREFIXED)) + r")[ \t]*\(")
+    SOURCE = (
+        "What's New In Python 3.12 > Changelog > Library (gh-100690): a mock refuses "
+        "assertion names without the assert_ prefix"
+    )
+    BREAKS_IN = (3, 12)
+    FLAGGED = (
+        "from unittest import mock\n\nclient = mock.Mock()\nclient.send('x')\n"
+        "client.send.called_once_with('x')"
+        "  # flagged: unittest.mock.Mock.assert_called_once_with\n",
+    )
+    CLEAN = (
+        "from unittest import mock\n\nclient = mock.Mock()\nclient.send('x')\n"
+        "print(client.send.called, client.send.call_count)\n"
+        "client.send.assert_called_once_with('x')\n",
+        "from unittest import mock\n\nclient = mock.Mock(unsafe=True)\n"
+        "client.called_once_with('x')\n",
+    )
+
+    def visit_Call(self, node: cst.CSTNode, context: WalkContext) -> None:
+        assert isinstance(node, cst.Call)
+        function = node.func
+        if not isinstance(function, cst.Attribute):
+            return
+        name = function.attr.value
+        if name not in _UNPREFIXED or self._unsafe(function.value):
+            return
+        self.flag(
+            function,
+            message=(
+                f"{name} is assert_{name} without its prefix: on a mock it raises "
+                "AttributeError from Python 3.12 (and checked nothing before)"
+            ),
+            symbol=f"unittest.mock.Mock.assert_{name}",
+        )
