@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import libcst as cst
 
@@ -51,7 +52,7 @@ class MockAssertionTypo(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    HINTS = ("asert_", "aseert_", "assrt_")
+    HINTS: ClassVar[tuple[str, ...]] = ("asert_", "aseert_", "assrt_")
     TRIGGER = re.compile(r"\.(?:asert|aseert|assrt)_")
     IMPORTS = frozenset({"unittest", "mock"})
     SOURCE = (
@@ -62,7 +63,7 @@ class MockAssertionTypo(SourceRule):
     FAILURE = "AttributeError"
     FIX = "spell the assertion correctly; the test never checked anything before"
     MECHANICAL = True
-    FLAGGED = (
+    FLAGGED: ClassVar[tuple[str, ...]] = (
         "from unittest import mock\n\nclient = mock.Mock()\nclient.send('x')\n"
         "client.asert_called_once()  # flagged: unittest.mock.Mock.assert_called_once\n",
         "from unittest.mock import MagicMock\n\nclient = MagicMock()\nclient.send('x')\n"
@@ -134,14 +135,14 @@ class MockAssertionWithoutPrefix(MockAssertionTypo):
     names raise ``AttributeError: 'called_once_with' is not a valid assertion``.
     """
 
-    HINTS = tuple(f".{name}(" for name in sorted(_UNPREFIXED))
+    HINTS: ClassVar[tuple[str, ...]] = tuple(f".{name}(" for name in sorted(_UNPREFIXED))
     TRIGGER = re.compile(r"\.(?:" + "|".join(sorted(_UNPREFIXED)) + r")[ \t]*\(")
     SOURCE = (
         "What's New In Python 3.12 > Changelog > Library (gh-100690): a mock refuses "
         "assertion names without the assert_ prefix"
     )
     BREAKS_IN = (3, 12)
-    FLAGGED = (
+    FLAGGED: ClassVar[tuple[str, ...]] = (
         "from unittest import mock\n\nclient = mock.Mock()\nclient.send('x')\n"
         "client.send.called_once_with('x')"
         "  # flagged: unittest.mock.Mock.assert_called_once_with\n",
