@@ -41,6 +41,9 @@ class _Candidate:
     path: Path
     template_format: TemplateFormat | None
     """``SERVERLESS``, ``TERRAFORM`` (a folder) or ``None`` for a possible CloudFormation file."""
+    excluded: bool = False
+    """A Terraform folder an exclude glob leaves out: not read as a root module, but still
+    known, so that the local modules it calls are not mistaken for roots of their own."""
 
 
 def read_repository(
@@ -49,9 +52,13 @@ def read_repository(
     """Every template under ``root`` (or only ``templates``), read, in path order.
 
     ``excludes`` are globs matched against paths relative to ``root``; a matching file or
-    folder is not searched. ``templates`` are files (or Terraform folders), relative to
-    ``root`` or to the working folder. A template that cannot be read is returned with its error and
-    no functions, so that one broken file does not hide the others.
+    folder is not searched. A Terraform module is all the ``.tf`` files of its folder read
+    together, so a glob matching any one of them (``infra/*``, ``infra/main.tf``) leaves out
+    the whole module, as a glob matching the folder does; the local modules it alone calls
+    go with it, while a module that a kept root calls is still read through that call.
+    ``templates`` are files (or Terraform folders), relative to ``root`` or to the working
+    folder. A template that cannot be read is returned with its error and no functions, so
+    that one broken file does not hide the others.
     """
     root = root.resolve()
     if not root.is_dir():
@@ -67,7 +74,7 @@ def read_repository(
     roots = set(terraform.roots(folders) if not templates else folders)
     for candidate in candidates:
         if candidate.template_format is TemplateFormat.TERRAFORM:
-            if candidate.path in roots:
+            if candidate.path in roots and not candidate.excluded:
                 read.append(terraform.read_root(candidate.path))
             continue
         template = _read_file(candidate, root)
@@ -120,8 +127,13 @@ def _search(root: Path, excludes: Sequence[str]) -> Iterable[_Candidate]:
             and name not in SKIPPED_FOLDERS
             and not excluded(_join(relative, name))
         )
-        if any(name.endswith(".tf") for name in files):
-            yield _Candidate(here, TemplateFormat.TERRAFORM)
+        terraform_files = [_join(relative, name) for name in files if name.endswith(".tf")]
+        if terraform_files:
+            yield _Candidate(
+                here,
+                TemplateFormat.TERRAFORM,
+                excluded=any(excluded(path) for path in terraform_files),
+            )
         for name in sorted(files):
             if excluded(_join(relative, name)):
                 continue

@@ -9,7 +9,7 @@ import pytest
 from analyzer.errors import InputError
 from analyzer.iac import read_repository
 from tests.iac.conftest import functions_by_name, read_templates, where
-from tests.iac.sample_repos import CLEAN_HANDLER, write_files
+from tests.iac.sample_repos import CLEAN_HANDLER, TERRAFORM_WITH_MODULE, write_files
 
 MINIMAL_SAM = """
     Transform: AWS::Serverless-2016-10-31
@@ -52,6 +52,39 @@ def test_excluded_paths_are_not_searched(tmp_path: Path) -> None:
     templates = read_repository(tmp_path, excludes=["tests/*"])
 
     assert [template.path for template in templates] == ["template.yaml"]
+
+
+@pytest.mark.parametrize(
+    "exclude", ["infra", "infra/*", "infra/main.tf", "*.tf", "infra/modules/*"]
+)
+def test_an_exclude_glob_matching_a_terraform_folder_or_its_files_leaves_the_module_out(
+    tmp_path: Path, exclude: str
+) -> None:
+    write_files(tmp_path, {**TERRAFORM_WITH_MODULE, "template.yaml": MINIMAL_SAM})
+
+    templates = read_repository(tmp_path, excludes=[exclude])
+
+    # ``infra/modules/*`` leaves out only the module folder, which the kept root still calls.
+    kept = ["infra", "template.yaml"] if exclude == "infra/modules/*" else ["template.yaml"]
+    assert [template.path for template in templates] == kept
+
+
+def test_an_exclude_glob_matching_one_module_leaves_its_siblings_in(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            **{f"a/{path}": text for path, text in TERRAFORM_WITH_MODULE.items()},
+            **{f"b/{path}": text for path, text in TERRAFORM_WITH_MODULE.items()},
+        },
+    )
+
+    templates = read_repository(tmp_path, excludes=["a/infra/*"])
+
+    assert [template.path for template in templates] == ["b/infra"]
+    assert sorted(function.name for function in templates[0].functions) == [
+        "aws_lambda_function.api",
+        "module.worker.aws_lambda_function.this",
+    ]
 
 
 def test_a_broken_template_is_reported_with_its_line_and_the_others_still_read(
