@@ -158,7 +158,16 @@ def read_batch_input(
     )
 
     if path.is_dir():
-        return BatchInput(tuple(_folder_items(path)), "folder")
+        items = tuple(_folder_items(path))
+        if items:
+            return BatchInput(items, "folder")
+        if any(child.suffix == ".py" for child in path.iterdir()):
+            # A function's own folder, given where a folder of functions was expected.
+            return BatchInput((_local_line_item(path),), "folder")
+        raise InputError(
+            f"{path}: no functions in this folder (expected <name>/configuration.json with "
+            "<name>/function/ or <name>.zip, or deployment zips)"
+        )
     if not path.is_file():
         raise InputError(f"{path}: no such file or folder")
     if path.suffix.lower() == ".csv":

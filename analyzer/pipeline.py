@@ -395,7 +395,12 @@ def load_function(request: ScanRequest, workdir: Path) -> tuple[Function, list[A
             "function's configuration and layers come from AWS"
         )
     if not remote:
-        config = read_configuration(request.config) if request.config else None
+        config_path = request.config
+        if config_path is None and _is_case_folder(path):
+            # The layout of sample_functions/ and of batch folders: the configuration beside
+            # the code, layers under layers/<name>/.
+            config_path, path = path / "configuration.json", path / "function"
+        config = read_configuration(config_path) if config_path else None
         function = load_local_function(
             path,
             workdir,
@@ -406,8 +411,34 @@ def load_function(request: ScanRequest, workdir: Path) -> tuple[Function, list[A
             architecture=request.architecture,
             errors=errors,
         )
+        if not errors and not _holds_python(function):
+            raise InputError(
+                f"{request.target}: no Python code (no .py, .pyc or extension module) in the "
+                "package or its layers"
+            )
         return function, errors
     return _load_remote(request, workdir)
+
+
+def _is_case_folder(path: Path) -> bool:
+    return (path / "configuration.json").is_file() and (path / "function").is_dir()
+
+
+_PYTHON_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
+
+
+def _holds_python(function: Function) -> bool:
+    """Whether the function's code or layers hold a file Python could import."""
+    import os
+
+    roots = [function.code_root, *(layer.root for layer in function.layers)]
+    for root in roots:
+        if not root:
+            continue
+        for _folder, _dirs, files in os.walk(root):
+            if any(name.endswith(_PYTHON_SUFFIXES) for name in files):
+                return True
+    return False
 
 
 def _load_remote(request: ScanRequest, workdir: Path) -> tuple[Function, list[AnalysisError]]:

@@ -23,3 +23,10 @@ def shared() -> Path:
     if not folder.is_dir():
         pytest.fail(f"the benchmark folder {folder} is missing; set LAMBDA_ANALYZER_SHARED")
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports follow ``COLUMNS``, which pytest-xdist's workers set: every test starts without
+    it, as a command run from a script does, and sets it where width is the point."""
+    monkeypatch.delenv("COLUMNS", raising=False)

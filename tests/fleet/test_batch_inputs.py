@@ -231,3 +231,26 @@ def test_the_content_hash_covers_code_layers_runtime_handler_and_architecture() 
     assert content_hash(replace(base, source="elsewhere"), "code", ["layer-a", "layer-b"]) in (
         hashes
     )
+
+
+def test_a_function_folder_given_as_the_folder_of_functions_is_that_function(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "lambda_function.py").write_text("def lambda_handler(event, context):\n    pass\n")
+
+    batch_input = read_batch_input(tmp_path)
+
+    assert [(item.key, item.name, item.local) for item in batch_input.items] == [
+        (f"local:{tmp_path.resolve()}", tmp_path.name, True)
+    ]
+
+
+def test_a_folder_without_functions_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("nothing to scan\n")
+
+    with pytest.raises(InputError) as raised:
+        read_batch_input(tmp_path)
+    assert str(raised.value) == (
+        f"{tmp_path}: no functions in this folder (expected <name>/configuration.json with "
+        "<name>/function/ or <name>.zip, or deployment zips)"
+    )

@@ -1,0 +1,61 @@
+"""What ``scan`` reads from a local path: a case folder's layout, and paths with no Python."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.errors import InputError
+from analyzer.pipeline import ScanRequest, scan_target
+from tests.conftest import SAMPLES
+
+TARGETS = ("python3.11", "python3.13")
+
+
+def _findings(request: ScanRequest) -> list[tuple[str, str, str, int | None, str | None]]:
+    return [
+        (
+            report.target.name,
+            finding.rule_id,
+            finding.location.path,
+            finding.location.line,
+            finding.severity.value if finding.severity else None,
+        )
+        for report in scan_target(request)
+        for finding in report.findings
+    ]
+
+
+def test_a_case_folder_is_read_with_its_configuration_and_function_folder() -> None:
+    sample = SAMPLES / "image-intake"
+    as_folder = ScanRequest(str(sample), TARGETS, check_dependencies=False)
+    spelled_out = ScanRequest(
+        str(sample / "function"),
+        TARGETS,
+        config=sample / "configuration.json",
+        check_dependencies=False,
+    )
+
+    found = _findings(as_folder)
+    assert found == _findings(spelled_out)
+    assert ("python3.13", "removed-stdlib-module", "intake.py", 5, "blocker") in found
+    [report, _] = scan_target(as_folder)
+    assert report.function.handler == "intake.handler"
+
+
+@pytest.mark.parametrize(
+    "files",
+    [{}, {"index.js": "exports.handler = async () => 1;\n", "README.md": "# a node function\n"}],
+    ids=["empty", "node"],
+)
+def test_a_path_without_python_code_is_refused(tmp_path: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+
+    with pytest.raises(InputError) as raised:
+        scan_target(ScanRequest(str(tmp_path), TARGETS, check_dependencies=False))
+    assert str(raised.value) == (
+        f"{tmp_path}: no Python code (no .py, .pyc or extension module) in the package or its "
+        "layers"
+    )
