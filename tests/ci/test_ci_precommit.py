@@ -52,17 +52,36 @@ def test_the_hook_runs_when_code_requirements_or_templates_change(
     assert bool(re.search(str(_hook()["files"]), path)) is triggers
 
 
-@pytest.mark.parametrize(("files", "status"), [(SHARED_LAYER, 1), (TERRAFORM_WITH_MODULE, 0)])
-def test_the_hook_command_with_its_arguments_checks_the_repository(
-    tmp_path: Path, files: dict[str, str], status: int
-) -> None:
+def test_a_failing_hook_lists_the_failing_findings_with_their_places(tmp_path: Path) -> None:
     hook = _hook()
-    root = write_files(tmp_path / "repo", files)
+    root = write_files(tmp_path / "repo", SHARED_LAYER)
     _, *arguments = shlex.split(str(hook["entry"]))
 
     # pre-commit runs the entry from the repository's root, with the hook's args.
     result = run_cli(*arguments, *[str(argument) for argument in hook["args"]], cwd=root)
 
-    assert result.returncode == status, result.stderr
-    assert len(result.stdout.splitlines()) == 1
-    assert result.stdout.startswith("result: ")
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    failing = lines[lines.index("failing:") + 1 :]
+    assert failing == [
+        "  blocker removed-stdlib-module layers/helpers/python/helpers.py:1: imp was removed in "
+        "Python 3.12 (deprecated since 3.4)",
+        "  blocker removed-stdlib-api layers/helpers/python/helpers.py:3: imp.new_module belongs "
+        "to imp, which was removed in Python 3.12 (deprecated since 3.4)",
+        "  blocker iac-runtime-not-ready template.yaml:14: python3.12 here is blocked by `imp` in "
+        "layers/helpers/python/helpers.py:1 and 1 more",
+        "result: fails: 3 findings at high or worse",
+    ]
+
+
+def test_a_passing_hook_says_so_on_its_last_line(tmp_path: Path) -> None:
+    hook = _hook()
+    root = write_files(tmp_path / "repo", TERRAFORM_WITH_MODULE)
+    _, *arguments = shlex.split(str(hook["entry"]))
+
+    result = run_cli(*arguments, *[str(argument) for argument in hook["args"]], cwd=root)
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "failing:" not in lines
+    assert lines[-1] == "result: passes: no finding at high or worse"
