@@ -64,9 +64,41 @@ def builtin_subclasses(name: str) -> tuple[str, ...]:
     )
 
 
+FACTORY_RESULTS: dict[str, str] = {
+    "asyncio.get_event_loop": "asyncio.BaseEventLoop",
+    "asyncio.get_running_loop": "asyncio.BaseEventLoop",
+    "asyncio.new_event_loop": "asyncio.BaseEventLoop",
+    "logging.getLogger": "logging.Logger",
+    "sqlite3.Connection.cursor": "sqlite3.Cursor",
+    "sqlite3.connect": "sqlite3.Connection",
+    "ssl.create_default_context": "ssl.SSLContext",
+    "tarfile.open": "tarfile.TarFile",
+    "threading.current_thread": "threading.Thread",
+}
+"""Stdlib functions and the class of what they return (checked with isinstance on 3.9 and
+3.13): code reaches the class's members through the result (``sqlite3.connect(...)
+.blobopen``), which the walker names after the function."""
+
+
+def instance_name(qualified: str) -> str:
+    """``qualified`` with a factory's result named by its class: ``sqlite3.connect.cursor``
+    becomes ``sqlite3.Connection.cursor``, ``sqlite3.connect.cursor.execute`` becomes
+    ``sqlite3.Cursor.execute``."""
+    for _ in range(len(FACTORY_RESULTS)):
+        for factory, cls in FACTORY_RESULTS.items():
+            if qualified.startswith(f"{factory}."):
+                qualified = cls + qualified[len(factory) :]
+                break
+        else:
+            break
+    return qualified
+
+
 def name_row(qualified: str) -> ApiChange | None:
-    """The catalogue row of a qualified name, looking through builtin base classes."""
+    """The catalogue row of a qualified name, looking through builtin base classes and
+    the results of factory functions."""
     names = _catalogue().names
+    qualified = instance_name(qualified)
     row = names.get(qualified)
     if row is not None or not qualified.startswith("builtins."):
         return row
@@ -82,10 +114,18 @@ def name_row(qualified: str) -> ApiChange | None:
 
 def _middle_groups(parts: list[str]) -> tuple[tuple[str, ...], ...]:
     """What must appear in a file's text for a use of ``a.B.c``: each middle component,
-    or for a builtin class, the name of one of its subclasses."""
+    or for a builtin class, the name of one of its subclasses; for a class a factory
+    function returns, that function's name instead of the class's."""
     middle = parts[1:-1]
     if parts[0] == "builtins" and middle:
         return (builtin_subclasses(middle[0]), *((part,) for part in middle[1:]))
+    if middle:
+        cls = f"{parts[0]}.{middle[0]}"
+        makers = sorted(
+            factory.rpartition(".")[2] for factory, made in FACTORY_RESULTS.items() if made == cls
+        )
+        if makers:
+            return ((middle[0], *makers), *((part,) for part in middle[1:]))
     return tuple((part,) for part in middle)
 
 
@@ -444,7 +484,7 @@ def module_row(dotted: str) -> ApiChange | None:
 
 def parameter_rows(qualified: str) -> tuple[ApiChange, ...]:
     """The catalogue's parameter rows of a callable."""
-    return tuple(_catalogue().parameters.get(qualified, ()))
+    return tuple(_catalogue().parameters.get(instance_name(qualified), ()))
 
 
 class StdlibUsage:
@@ -540,7 +580,7 @@ class StdlibUsage:
         qualified = context.qualified_name(node.func)
         if qualified is None:
             return
-        rows = self.catalogue.parameters.get(qualified)
+        rows = self.catalogue.parameters.get(instance_name(qualified))
         if not rows:
             return
         keywords = {arg.keyword.value: arg for arg in node.args if arg.keyword is not None}

@@ -344,3 +344,52 @@ def test_a_parameter_the_code_passes_by_position_on_an_email_helper() -> None:
     )
 
     assert _removed_parameters(source) == [(4, "email.utils.localtime", "(3, 14)")]
+
+
+# -- members reached through what a stdlib factory function returns ----------------------
+
+
+def _findings(source: str) -> list[tuple[int | None, str, str | None, str, str]]:
+    analysis = analyse_source(source, "factory.py", module="factory")
+    return [
+        (
+            finding.location.line,
+            finding.rule_id,
+            finding.symbol,
+            str(finding.breaks_in),
+            str(finding.requires),
+        )
+        for finding in analysis.findings
+    ]
+
+
+def test_a_member_of_a_factory_result_is_the_classes_member() -> None:
+    source = (
+        "import sqlite3\n\n"
+        'connection = sqlite3.connect(":memory:")\n'
+        "print(connection.autocommit)\n"
+        'blob = connection.blobopen("t", "b", 1)\n'
+    )
+
+    assert _findings(source) == [
+        (4, "needs-newer-stdlib", "sqlite3.Connection.autocommit", "None", "(3, 12)"),
+        (5, "needs-newer-stdlib", "sqlite3.Connection.blobopen", "None", "(3, 11)"),
+    ]
+
+
+def test_a_parameter_of_a_method_of_a_factory_result() -> None:
+    source = (
+        "import asyncio\n\n\nasync def main():\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    return loop.create_task(asyncio.sleep(0), context=None)\n"
+    )
+
+    assert _findings(source) == [
+        (6, "needs-newer-stdlib", "asyncio.BaseEventLoop.create_task", "None", "(3, 11)")
+    ]
+
+
+def test_a_member_of_a_factory_result_that_exists_everywhere_is_silent() -> None:
+    source = 'import sqlite3\n\nconnection = sqlite3.connect(":memory:")\nconnection.commit()\n'
+
+    assert _findings(source) == []
