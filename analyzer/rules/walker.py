@@ -42,8 +42,11 @@ from analyzer.rules.positions import (
     StatementTracker,
     node_positions,
 )
+from analyzer.runtimes import RUNTIMES
 
 Handler = Callable[[cst.CSTNode, "WalkContext"], None]
+OLDEST_RUNTIME: PythonVersion = min(runtime.python for runtime in RUNTIMES.values())
+"""Code that only runs before this version runs on no Lambda runtime."""
 LOCAL = "<local>."
 """Prefix of the keys of classes the module defines itself."""
 _BUILTIN_NAMES = frozenset(dir(builtins))
@@ -281,7 +284,16 @@ class WalkContext:
         return ".".join([current, *attributes])
 
     def bind(self, name: str, binding: Binding) -> None:
-        self.scopes[-1].bindings[name] = binding
+        bindings = self.scopes[-1].bindings
+        if name in bindings and self._runs_nowhere():
+            # Code that runs on no supported version (a fallback for a stdlib import that
+            # cannot fail, a Python 2 branch) leaves the name as the code that runs bound it.
+            return
+        bindings[name] = binding
+
+    def _runs_nowhere(self) -> bool:
+        window = self.window()
+        return window.empty or window.excludes_from(OLDEST_RUNTIME)
 
     # Where the code runs
 

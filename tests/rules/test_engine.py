@@ -806,3 +806,40 @@ def test_the_branch_for_a_name_not_always_present_still_runs(tested: str) -> Non
 )
 def test_stdlib_binds_reads_unconditional_top_level_bindings(symbol: str, bound: bool) -> None:
     assert stdlib_binds(symbol) is bound
+
+
+def test_a_binding_in_code_that_runs_on_no_runtime_keeps_the_earlier_binding() -> None:
+    analysis = analyse(
+        """\
+        import six
+
+        try:
+            import collections.abc as collections_abc
+        except ImportError:
+            import collections as collections_abc
+        if six.PY3:
+            import collections.abc as abc
+        else:
+            import collections as abc
+        collections_abc.MutableMapping.register(dict)
+        print(abc.Mapping)
+        """
+    )
+
+    assert places(analysis, "collections.MutableMapping") == []
+    assert places(analysis, "collections.Mapping") == []
+
+
+def test_a_binding_in_code_that_runs_on_some_runtime_still_replaces() -> None:
+    analysis = analyse(
+        """\
+        try:
+            import collections.abc as collections_abc
+            import some_package
+        except ImportError:
+            import collections as collections_abc
+        collections_abc.MutableMapping.register(dict)
+        """
+    )
+
+    assert places(analysis, "collections.MutableMapping") == [(6, 1, "import")]
