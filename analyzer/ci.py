@@ -515,9 +515,61 @@ def _join(prefix: str, path: str) -> str:
     return f"{prefix}/{path}" if path else prefix
 
 
+_PATH_WORD = re.compile(r"(?<![\w./!-])[\w+@-][\w.+@/-]*")
+"""A word that may be a relative path: a message's ``links.py:9`` or ``(pkg/mod.py)``."""
+
+
 def _relocated(finding: Finding, planned: _Planned) -> Finding:
     location = dataclasses.replace(finding.location, path=_shown(finding.location.path, planned))
-    return dataclasses.replace(finding, location=location)
+    return dataclasses.replace(
+        finding,
+        location=location,
+        message=_paths_shown(finding.message, planned),
+        fix=_paths_shown(finding.fix, planned),
+    )
+
+
+def _paths_shown(text: str, planned: _Planned) -> str:
+    """``text`` with each path of the code or a layer it names shown as a repository path.
+
+    Messages name files as the analysis saw them, relative to the function's code (``links.py:9
+    imports six.moves through it``). A word is taken for a path only when it names a file
+    of the code or of a layer, so module names and prose stay as they are.
+    """
+    roots = _path_roots(planned)
+    if not roots:
+        return text
+
+    def shown(match: re.Match[str]) -> str:
+        word = match.group(0)
+        path = word.rstrip("./")
+        if ("." not in path and "/" not in path) or not _names_file(path, roots):
+            return word
+        return _shown(path, planned) + word[len(path) :]
+
+    return _PATH_WORD.sub(shown, text)
+
+
+def _path_roots(planned: _Planned) -> dict[str, Path]:
+    """Where each path prefix of the analysis is on disk: ``""`` for the code, and
+    ``layers/<name>/`` for each layer whose paths are shown elsewhere."""
+    roots: dict[str, Path] = {}
+    if planned.code is not None and planned.code.prefix != ".":
+        roots[""] = planned.code.root
+    for layer in planned.function.layers:
+        if planned.layer_prefixes.get(layer.name, f"layers/{layer.name}") != f"layers/{layer.name}":
+            roots[f"layers/{layer.name}/"] = Path(layer.root)
+    return roots
+
+
+def _names_file(path: str, roots: dict[str, Path]) -> bool:
+    if ".." in path.split("/"):
+        return False
+    for prefix, root in roots.items():
+        if prefix and path.startswith(prefix):
+            return (root / path.removeprefix(prefix)).is_file()
+    code = roots.get("")
+    return code is not None and not path.startswith("layers/") and (code / path).is_file()
 
 
 # TODO: check layers that no function of the repository uses (a report per layer, which the
@@ -696,18 +748,19 @@ def run_ci(request: CiRequest, *, progress: Progress | None = None) -> CiResult:
         analyses = _analyse_all(planned, request.options, progress)
         timings["analyse"] = time.perf_counter() - started
 
-    runtime_users: dict[Location, list[str]] = {}
-    for definition in definitions:
-        if definition.runtime is not None:
-            runtime_users.setdefault(definition.runtime.location, []).append(definition.name)
-    functions = tuple(
-        CiFunction(
-            plan.definition,
-            _function_report(plan, analysis, runtime_users, today),
-            plan.target_from,
+        runtime_users: dict[Location, list[str]] = {}
+        for definition in definitions:
+            if definition.runtime is not None:
+                runtime_users.setdefault(definition.runtime.location, []).append(definition.name)
+        # Still inside the workspace: the paths a message names are looked up in the code.
+        functions = tuple(
+            CiFunction(
+                plan.definition,
+                _function_report(plan, analysis, runtime_users, today),
+                plan.target_from,
+            )
+            for plan, analysis in zip(planned, analyses, strict=True)
         )
-        for plan, analysis in zip(planned, analyses, strict=True)
-    )
 
     entries = _entries(function.report for function in functions)
     fixed: list[Finding] = []

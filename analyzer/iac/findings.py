@@ -14,6 +14,7 @@ the template, not on the target runtime:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -252,9 +253,9 @@ def runtime_not_ready_finding(
     assert worst.severity is not None
     what = f"`{worst.symbol}`" if worst.symbol else worst.rule_id
     verb = "blocked" if worst.severity is Severity.BLOCKER else "broken"
-    message = (
-        f"{runtime.value} here is {verb} by {what} in {worst.location.path}:{worst.location.line}"
-    )
+    # ``Location`` prints ``path:line:column``, or the path alone for a whole-file finding.
+    where = dataclasses.replace(worst.location, column=None)
+    message = f"{runtime.value} here is {verb} by {what} in {where}"
     if len(breaking) > 1:
         message += f" and {len(breaking) - 1} more"
     try:

@@ -182,3 +182,46 @@ def test_paths_are_uri_encoded(tmp_path: Path) -> None:
     ]
     assert "my%20src/orders.py" in uris
     assert sarif_errors(log) == []
+
+
+def test_paths_in_messages_are_repository_paths_as_the_locations_are(
+    repository: Repository,
+) -> None:
+    root = repository(
+        {
+            "template.yaml": """
+                Transform: AWS::Serverless-2016-10-31
+                Resources:
+                  OrdersFunction:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      CodeUri: src/
+                      Handler: pkg.app.handler
+                      Runtime: python3.12
+                """,
+            "src/pkg/__init__.py": "",
+            "src/pkg/app.py": "import json\n\n\ndef handle(event, context):\n    return 1\n",
+        }
+    )
+
+    log = _log(root)
+
+    results = log["runs"][0]["results"]  # type: ignore[index]
+    texts = {
+        result["ruleId"]: (
+            result["message"]["text"],
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        )
+        for result in results
+    }
+    assert texts["handler-missing"] == (
+        "handler 'pkg.app.handler': module pkg.app (src/pkg/app.py) defines no 'handler' at "
+        "module level, so every invocation fails with Runtime.HandlerNotFound (did you mean "
+        "pkg/app.handle?). Fix: Define handler(event, context) in src/pkg/app.py, or set the "
+        "handler to a function the module defines. Functions: OrdersFunction.",
+        "src/pkg/app.py",
+    )
+    # The pointer names the same place, without a line the finding does not have.
+    assert texts["iac-runtime-not-ready"][0].startswith(
+        "python3.12 here is blocked by `pkg.app.handler` in src/pkg/app.py. Fix: "
+    )
