@@ -10,6 +10,7 @@ import pytest
 
 from analyzer.models import Finding, PythonVersion, parse_version
 from analyzer.rules.base import FLAGGED_MARK, SourceFacts, SourceRule
+from analyzer.rules.checks.format_z_option import has_z_option
 from analyzer.rules.engine import analyse_source, source_rules
 from analyzer.rules.imports import collect_imports
 from tests.rules.conftest import MEASURED_VERSIONS, run_examples
@@ -270,3 +271,21 @@ def test_path_context_manager_of_a_name_bound_in_another_function() -> None:
     assert _findings(source) == [
         (7, "behaviour-change", "pathlib.Path.__enter__", "(3, 13)", "None", "call")
     ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("z.1f", True),
+        ("+z.1f", True),
+        (">+z8.2f", True),
+        ("*^ z", True),
+        ("x>z", True),
+        ("z<8", False),
+        ("z^5", False),
+        (".2f", False),
+        ("", False),
+    ],
+)
+def test_format_spec_z_option(spec: str, expected: bool) -> None:
+    assert has_z_option(spec) is expected
