@@ -53,6 +53,7 @@ from analyzer.iac.findings import (
     deprecated_runtime_finding,
     function_build_method_finding,
     layer_findings,
+    not_analysed_finding,
     runtime_not_ready_finding,
 )
 from analyzer.iac.local_paths import relative_posix
@@ -141,6 +142,9 @@ class CiFunction:
     report: FunctionReport
     target_from: str
     """``template``, ``option`` (``--target``) or ``default``: where the target came from."""
+    not_analysed: str | None = None
+    """Why its verdict means nothing, when it does not: no code in the repository, or a
+    runtime known only at deploy time (then its code was checked for an assumed target)."""
 
 
 @dataclass(frozen=True)
@@ -370,6 +374,8 @@ class _Planned:
     errors: list[AnalysisError]
     code: _Placed | None
     layer_prefixes: dict[str, str]
+    not_analysed: str | None = None
+    not_analysed_severity: Severity = Severity.HIGH
 
 
 def _plan(definition: TemplateFunction, request: CiRequest, workspace: _Workspace) -> _Planned:
@@ -400,12 +406,30 @@ def _plan(definition: TemplateFunction, request: CiRequest, workspace: _Workspac
         architecture = "x86_64"
 
     code: _Placed | None = None
+    code_problem = definition.code_problem
     if definition.code is not None:
         placed = workspace.place(definition.code.value, definition.code_patterns)
         if isinstance(placed, str):
             errors.append(AnalysisError(IAC_STAGE, placed, definition.template))
+            code_problem = placed
         else:
             code = placed
+    # A function that cannot be judged must not read as ready: it gets a finding saying so.
+    not_analysed: str | None = None
+    not_analysed_severity = Severity.HIGH
+    if code is None:
+        why = code_problem or "the template names no code"
+        not_analysed = f"no code in the repository to analyse ({why}); its readiness is unknown"
+        if definition.package_type == "Image":
+            # An image's code is never in a template, and the template sets no runtime to
+            # move: a note, not a failure.
+            not_analysed_severity = Severity.INFO
+    elif definition.runtime is None and request.target is None:
+        why = definition.runtime_problem or "the template sets none"
+        not_analysed = (
+            f"its runtime is unknown ({why}); its code was checked for {target.name} only, so "
+            "its readiness on the runtime it deploys with is unknown"
+        )
 
     layers: list[Layer] = []
     layer_prefixes: dict[str, str] = {}
@@ -436,7 +460,17 @@ def _plan(definition: TemplateFunction, request: CiRequest, workspace: _Workspac
         layers=tuple(layers),
         package_type=definition.package_type,
     )
-    return _Planned(definition, function, target, origin, errors, code, layer_prefixes)
+    return _Planned(
+        definition,
+        function,
+        target,
+        origin,
+        errors,
+        code,
+        layer_prefixes,
+        not_analysed,
+        not_analysed_severity,
+    )
 
 
 def _place_layer(
@@ -592,6 +626,10 @@ def _template_findings(
     build_method = function_build_method_finding(definition, target, today)
     if build_method is not None:
         findings.append(build_method)
+    if planned.not_analysed is not None:
+        findings.append(
+            not_analysed_finding(definition, planned.not_analysed, planned.not_analysed_severity)
+        )
     seen: set[str] = set()
     for reference in definition.layers:
         layer = reference.definition
@@ -758,6 +796,7 @@ def run_ci(request: CiRequest, *, progress: Progress | None = None) -> CiResult:
                 plan.definition,
                 _function_report(plan, analysis, runtime_users, today),
                 plan.target_from,
+                plan.not_analysed,
             )
             for plan, analysis in zip(planned, analyses, strict=True)
         )
@@ -924,10 +963,15 @@ def render_text(result: CiResult) -> str:
             if function.definition.name in finding.functions and finding.is_new
         )
         extra = f", {new} new" if result.has_baseline else ""
+        judged = (
+            f"not analysed: {function.not_analysed}"
+            if function.not_analysed is not None
+            else f"{report.verdict.value} {report.score}/100"
+        )
         lines.append(
             f"  {function.definition.name} ({_where(function.definition.location)}): runtime "
             f"{_runtime_cell(function)}, checked as {_move_cell(function).replace('→', '->')}: "
-            f"{report.verdict.value} {report.score}/100, {len(report.findings)} finding(s){extra}"
+            f"{judged}, {len(report.findings)} finding(s){extra}"
         )
     if result.failing:
         lines.append("failing:")
@@ -993,8 +1037,10 @@ def _functions_table(result: CiResult, code: Callable[..., str], text: Callable[
                     code(_where(function.definition.location), in_table=True),
                     text(_runtime_cell(function)),
                     text(_move_cell(function)),
-                    f"**{report.verdict.value}**",
-                    str(report.score),
+                    "**not analysed**"
+                    if function.not_analysed is not None
+                    else f"**{report.verdict.value}**",
+                    "-" if function.not_analysed is not None else str(report.score),
                     str(len(report.findings)),
                 )
             )

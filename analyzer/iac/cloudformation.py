@@ -240,18 +240,21 @@ def _function(
         return value.setting
 
     runtime = text_setting("Runtime")
+    runtime_problem = _joined(problems)
     handler = text_setting("Handler")
     architecture = _architecture(reader, resource, globals_node, logical_id, problems)
     package_type = text_setting("PackageType")
     is_image = package_type is not None and package_type.value == "Image"
 
     code: Setting[str] | None = None
+    before_code = len(problems)
     if is_image:
         problems.append(f"{logical_id} is a container image; its code is not in the template")
     elif sam:
         code = _sam_code(reader, resource, globals_node, logical_id, problems)
     else:
         code = _lambda_code(reader, resource, logical_id, problems)
+    code_problem = _joined(problems[before_code:])
 
     references: list[LayerReference] = []
     layer_nodes: list[Node] = []
@@ -285,7 +288,13 @@ def _function(
         build_method=build_method,
         package_type="Image" if is_image else "Zip",
         problems=tuple(problems),
+        runtime_problem=runtime_problem if runtime is None else None,
+        code_problem=code_problem if code is None else None,
     )
+
+
+def _joined(problems: list[str]) -> str | None:
+    return "; ".join(problems) or None
 
 
 def _architecture(

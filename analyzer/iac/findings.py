@@ -272,3 +272,35 @@ def runtime_not_ready_finding(
         runtime.key,
         worst.severity,
     )
+
+
+NOT_ANALYSED = "not-analysed"
+"""The rule of a function whose code, or runtime, ``ci`` could not have (as ``scan`` names it)."""
+
+
+def not_analysed_finding(function: TemplateFunction, reason: str, severity: Severity) -> Finding:
+    """The finding of a function ``ci`` could not judge: ``reason`` says what is missing.
+
+    It sits where the template defines the function. Its severity is the caller's: high
+    for a function whose code or runtime should be in the repository, info for a container
+    image, whose code never is.
+    """
+    if function.package_type == "Image":
+        fix = "rebuild the image on the target's base image and test it; ci cannot see inside it"
+    else:
+        fix = (
+            "keep the code (or the built zip) in the repository where the template points, and "
+            "the runtime written in the template (or a parameter or variable default), or run "
+            "ci with --target; else scan the deployed function with lambda-analyzer scan, and "
+            "accept this finding in a --baseline"
+        )
+    return _finding(
+        NOT_ANALYSED,
+        f"{function.name} could not be analysed: {reason}",
+        function.location,
+        fix,
+        function.template,
+        function.name,
+        severity,
+        documentation="",
+    )

@@ -90,6 +90,12 @@ class TemplateFunction:
     the whole folder."""
     problems: tuple[str, ...] = ()
     """Settings that could not be read or resolved, each as one sentence."""
+    runtime_problem: str | None = None
+    """Why ``runtime`` is ``None`` when the template sets one that cannot be read (one of
+    ``problems``)."""
+    code_problem: str | None = None
+    """Why ``code`` is ``None``: in S3, inline, a container image, not found (from
+    ``problems``)."""
 
     @property
     def is_python(self) -> bool:

@@ -158,15 +158,18 @@ def _function(
         return reader.text(provider.get(field_name), f"provider.{field_name}", problems)
 
     runtime = own_or_provider("runtime")
+    runtime_problem = "; ".join(problems) or None
     architecture = own_or_provider("architecture")
     handler = reader.text(node.get("handler"), f"{prefix}.handler", problems)
     is_image = node.get("image") is not None
+    before_code = len(problems)
     code = None if is_image else _code(reader, name, node, problems)
     patterns: tuple[str, ...] = ()
     if code is not None and code.value == str(reader.service_dir):
         patterns = package_patterns(reader.document, node)
     if is_image:
         problems.append(f"{prefix} is a container image; its code is not in the service")
+    code_problem = "; ".join(problems[before_code:]) or None
 
     layer_nodes = node.get("layers") or provider.get("layers")
     references = tuple(
@@ -186,6 +189,8 @@ def _function(
         package_type="Image" if is_image else "Zip",
         code_patterns=patterns,
         problems=tuple(problems),
+        runtime_problem=runtime_problem if runtime is None else None,
+        code_problem=code_problem if code is None else None,
     )
 
 

@@ -518,6 +518,7 @@ class _Evaluator:
             )
 
         runtime = setting("runtime")
+        runtime_problem = "; ".join(problems) or None
         handler = setting("handler")
         package_type = setting("package_type")
         architectures = self.texts(
@@ -531,10 +532,12 @@ class _Evaluator:
         is_image = package_type is not None and package_type.value == "Image"
         code: Setting[str] | None = None
         patterns: tuple[str, ...] = ()
+        before_code = len(problems)
         if is_image:
             problems.append(f"{address} is a container image; its code is not in the repository")
         else:
             code, patterns = self.code(body, tf_file, block, address, problems)
+        code_problem = "; ".join(problems[before_code:]) or None
 
         references = []
         for item in self.texts(body, "layers", tf_file, block, f"{address}.layers", problems):
@@ -557,6 +560,8 @@ class _Evaluator:
             package_type="Image" if is_image else "Zip",
             code_patterns=patterns,
             problems=tuple(problems),
+            runtime_problem=runtime_problem if runtime is None else None,
+            code_problem=code_problem if code is None else None,
         )
 
     def layer(self, name: str, body: dict[str, Any], tf_file: _TfFile) -> LayerDefinition:
