@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -21,6 +22,7 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
+import botocore.parsers
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import (
@@ -77,6 +79,17 @@ _REFUSED = frozenset(
         "ExpiredToken",
         "ExpiredTokenException",
     }
+)
+# Codes that mean the caller's own credentials did not check out (AWS's common errors).
+_BAD_CREDENTIALS = frozenset(
+    {"SignatureDoesNotMatch", "InvalidSignatureException", "IncompleteSignature"}
+)
+# What a failed AWS call raises: botocore's errors, AWS's refusals, and an answer that does not
+# parse (botocore's ResponseParserError derives from Exception alone).
+_AWS_ERRORS = (
+    botocore.exceptions.BotoCoreError,
+    botocore.exceptions.ClientError,
+    botocore.parsers.ResponseParserError,
 )
 # Spreadsheets run a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -192,17 +205,30 @@ def open_session(source: CredentialSource, region: str | None = None) -> boto3.S
     """A boto3 session for ``source``: the profile's, or one whose credentials come from
     ``sts:AssumeRole`` and are renewed before they expire.
 
-    Raises ``InputError`` for a profile that is not configured.
+    ``region`` (else ``AWS_REGION``, else what boto3 finds: ``AWS_DEFAULT_REGION`` or the
+    profile's) is the session's region, and the region of the STS endpoint a role is assumed
+    through; with none at all, the role's partition's home region. Raises ``InputError`` for a
+    profile that is not configured.
     """
     _hold_chatty_loggers()
+    region = region or os.environ.get("AWS_REGION") or None
     try:
         base = boto3.Session(profile_name=source.profile, region_name=region)
     except botocore.exceptions.ProfileNotFound:
         raise InputError(f"the AWS profile {source.profile!r} is not configured") from None
     if not source.role_arn:
         return base
+    sts_region = base.region_name or _home_region(source.role_arn)
+    core = base._session
+
+    def sts_client(service_name: str, **kwargs: Any) -> Any:
+        # botocore's fetcher makes its STS client without a region: with a custom endpoint
+        # (or none configured) it could not sign, and the role was never assumed.
+        kwargs.setdefault("region_name", sts_region)
+        return core.create_client(service_name, **kwargs)
+
     fetcher = AssumeRoleCredentialFetcher(
-        client_creator=base._session.create_client,
+        client_creator=sts_client,
         source_credentials=base.get_credentials(),
         role_arn=source.role_arn,
         extra_args={"RoleSessionName": ROLE_SESSION_NAME},
@@ -212,6 +238,22 @@ def open_session(source: CredentialSource, region: str | None = None) -> boto3.S
         "credential_provider", CredentialResolver(providers=[_AssumedRole(fetcher)])
     )
     return boto3.Session(botocore_session=assumed, region_name=region or base.region_name)
+
+
+# The region STS signs for in each partition when no region is configured: the global
+# endpoint's (AWS STS User Guide, "Manage AWS STS in an AWS Region"); other partitions have no
+# global endpoint, so their first region.
+_PARTITION_HOME_REGIONS = {
+    "aws": "us-east-1",
+    "aws-cn": "cn-north-1",
+    "aws-us-gov": "us-gov-west-1",
+}
+
+
+def _home_region(role_arn: str) -> str | None:
+    parts = role_arn.split(":")
+    partition = parts[1] if len(parts) > 1 and parts[0] == "arn" else "aws"
+    return _PARTITION_HOME_REGIONS.get(partition)
 
 
 class _AssumedRole(CredentialProvider):
@@ -241,29 +283,82 @@ def _hold_chatty_loggers() -> None:
         chatty = logging.getLogger(name)
         if chatty.getEffectiveLevel() < logging.INFO:
             chatty.setLevel(logging.INFO)
+    credentials_logger = logging.getLogger("botocore.credentials")
+    if not any(isinstance(known, _RefreshFailure) for known in credentials_logger.filters):
+        credentials_logger.addFilter(_RefreshFailure())
+
+
+class _RefreshFailure(logging.Filter):
+    """botocore logs a failed role assumption with its traceback before raising it; the
+    caller reports that failure itself, in one line. A failed renewal that is not yet
+    needed keeps its warning, without the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Refreshing temporary credentials failed"):
+            return True
+        if record.args and "mandatory" in record.args:
+            return False
+        record.exc_info = None
+        record.exc_text = None
+        return True
 
 
 def failure_text(exc: Exception, action: str) -> str:
-    """One line for a failed AWS call: what was refused or went wrong, no secret."""
+    """One line for a failed AWS call: what was refused or went wrong, with AWS's own error
+    code and message where they add to it, and no secret."""
     if isinstance(exc, botocore.exceptions.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code") or "")
+        said = _aws_reason(code, error.get("Message"))
         if exc.operation_name == "AssumeRole":
             # Raised from inside another call, when the role's credentials are first needed.
+            if code in _BAD_CREDENTIALS:
+                return (
+                    "the role could not be assumed: the caller's own AWS credentials were "
+                    f"refused ({said})"
+                )
             action = "sts:AssumeRole (the role must trust the caller's account)"
-        code = exc.response.get("Error", {}).get("Code", "")
         if code in _REFUSED:
             return f"access denied ({code}); the caller needs {action}"
+        if code in _BAD_CREDENTIALS:
+            return f"the AWS credentials were refused ({said})"
         if code in ("Throttling", "ThrottlingException", "TooManyRequestsException"):
             return f"{action}: still throttled after retrying"
-        return f"{action} failed ({code or 'no error code'})"
+        return f"{action} failed ({said})"
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return "no AWS credentials found (environment, shared credentials file or --profile)"
     if isinstance(exc, botocore.exceptions.NoRegionError):
         return "no AWS region; give --region or --all-regions, or a profile with a region"
     if isinstance(exc, botocore.exceptions.EndpointConnectionError):
         return f"{action}: the endpoint cannot be reached"
+    if isinstance(exc, botocore.parsers.ResponseParserError):
+        return f"{action} failed: AWS's answer could not be read"
     if isinstance(exc, botocore.exceptions.BotoCoreError):
         return f"{action} failed ({type(exc).__name__})"
     return f"{action} failed ({type(exc).__name__}: {exc})"
+
+
+_MAX_REASON = 300
+"""AWS's messages are short; a longer one is cut, so that a problem stays one line."""
+
+
+def _aws_reason(code: str, message: object) -> str:
+    """AWS's code and message as ``Code: message``, on one line."""
+    text = " ".join(str(message or "").split())
+    if len(text) > _MAX_REASON:
+        text = text[: _MAX_REASON - 3] + "..."
+    if not code:
+        return text or "no error code"
+    return f"{code}: {text}" if text and text != code else code
+
+
+def problem_line(problem: InventoryProblem) -> str:
+    """A problem as one line of the command's stderr: what was not listed, or what was listed
+    without some of its details, where, and why."""
+    where = ", ".join(part for part in (problem.source, problem.region) if part)
+    if problem.stage in ("account", "list-functions"):
+        return f"not listed: {where}: {problem.message}"
+    return f"{where}: {problem.message}"
 
 
 # --------------------------------------------------------------------------- listing
@@ -289,9 +384,11 @@ def take_inventory(
     problems: list[InventoryProblem] = []
     scopes: list[_Scope] = []
     regions_seen: set[str] = set()
+    # The first region asked is also where a role is assumed: STS needs a region to sign for.
+    first_region = request.regions[0] if request.regions and not request.all_regions else None
     for source in request.sources:
         try:
-            session = session_factory(source, None)
+            session = session_factory(source, first_region)
         except InputError as exc:
             problems.append(InventoryProblem(source.label, None, "account", str(exc)))
             continue
@@ -374,7 +471,7 @@ def _list_scope(
     try:
         lambda_client = scope.client("lambda")
         listed = list(_listed_functions(lambda_client, request.runtimes))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+    except _AWS_ERRORS as exc:
         scope.problem("list-functions", failure_text(exc, "lambda:ListFunctions"))
         return [], [], scope.problems
     rows = [_row(scope, listed_function) for listed_function in listed]
@@ -431,8 +528,12 @@ def _describe_function(scope: _Scope, client: Any, row: InventoryRow) -> Invento
     aliases: tuple[str, ...] | None = None
     try:
         tags = dict(client.list_tags(Resource=row.arn).get("Tags", {}))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        scope.problem("tags", failure_text(exc, "lambda:ListTags"), row.arn)
+    except _AWS_ERRORS as exc:
+        scope.problem(
+            "tags",
+            f"{row.name} listed, its tags not available: " + failure_text(exc, "lambda:ListTags"),
+            row.arn,
+        )
     try:
         versions = sum(
             1
@@ -442,8 +543,13 @@ def _describe_function(scope: _Scope, client: Any, row: InventoryRow) -> Invento
             for version in page.get("Versions", [])
             if version.get("Version") != "$LATEST"
         )
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        scope.problem("versions", failure_text(exc, "lambda:ListVersionsByFunction"), row.arn)
+    except _AWS_ERRORS as exc:
+        scope.problem(
+            "versions",
+            f"{row.name} listed, its versions not available: "
+            + failure_text(exc, "lambda:ListVersionsByFunction"),
+            row.arn,
+        )
     try:
         aliases = tuple(
             sorted(
@@ -452,8 +558,13 @@ def _describe_function(scope: _Scope, client: Any, row: InventoryRow) -> Invento
                 for alias in page.get("Aliases", [])
             )
         )
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        scope.problem("aliases", failure_text(exc, "lambda:ListAliases"), row.arn)
+    except _AWS_ERRORS as exc:
+        scope.problem(
+            "aliases",
+            f"{row.name} listed, its aliases not available: "
+            + failure_text(exc, "lambda:ListAliases"),
+            row.arn,
+        )
     return replace(row, tags=tags, versions=versions, aliases=aliases)
 
 
@@ -495,8 +606,12 @@ def _with_invocations(scope: _Scope, rows: list[InventoryRow], days: int) -> lis
                 for result in page.get("MetricDataResults", []):
                     row = batch[int(str(result["Id"])[1:])]
                     totals[row.arn] = totals.get(row.arn, 0.0) + sum(result.get("Values", []))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        scope.problem("invocations", failure_text(exc, "cloudwatch:GetMetricData"))
+    except _AWS_ERRORS as exc:
+        scope.problem(
+            "invocations",
+            "functions listed, their invocations not available: "
+            + failure_text(exc, "cloudwatch:GetMetricData"),
+        )
         return rows
     return [replace(row, invocations=round(totals.get(row.arn, 0.0))) for row in rows]
 
@@ -518,10 +633,11 @@ def _state_machines(scope: _Scope) -> list[_StateMachine]:
                 machines.append(
                     _StateMachine(arn, account, scope.region, tuple(invoked_functions(definition)))
                 )
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+    except _AWS_ERRORS as exc:
         scope.problem(
             "state-machines",
-            failure_text(exc, "states:ListStateMachines and states:DescribeStateMachine"),
+            "functions listed, the state machines invoking them not available: "
+            + failure_text(exc, "states:ListStateMachines and states:DescribeStateMachine"),
         )
     return machines
 

@@ -20,7 +20,7 @@ itself. It closes these gaps of moto 5.2, here and never in ``analyzer/fetch``:
 - IAM enforcement recomputes the signature of a GET request over the query string or the
   headers instead of its empty body, refusing every signed GET: ``iam_enforced`` corrects
   that for the duration of a test. Its refusals come back in the query protocol's XML, which
-  the stage turns into Lambda's JSON error.
+  the stage turns into Lambda's JSON error (except for STS and IAM, which speak that XML).
 
 Accounts: moto maps an access key to the account of the IAM user that owns it, so each
 account here has users created with moto's ``x-moto-account-id`` header.
@@ -246,7 +246,9 @@ class LambdaStage:
                 target, headers = self._renamed(method, target, partial["name"], headers, body)
 
         status, response_headers, payload = self._forward(method, target, headers, body)
-        if status == 403 and payload.lstrip().startswith(b"<"):
+        # The query-protocol services (STS, IAM: a POST to /) answer in XML themselves.
+        query_protocol = operation == "POST /"
+        if status == 403 and payload.lstrip().startswith(b"<") and not query_protocol:
             return _lambda_error_from_xml(payload)
         if status >= 300:
             if operation == "GetLayerVersion" and status == 404:
