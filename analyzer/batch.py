@@ -158,9 +158,9 @@ def read_batch_input(
     )
 
     if path.is_dir():
-        items = tuple(_folder_items(path))
-        if items:
-            return BatchInput(items, "folder")
+        found = tuple(_folder_items(path))
+        if found:
+            return BatchInput(found, "folder")
         if any(child.suffix == ".py" for child in path.iterdir()):
             # A function's own folder, given where a folder of functions was expected.
             return BatchInput((_local_line_item(path),), "folder")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import dataclasses
 import importlib
 import io
 import logging
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from analyzer.models import Category, Finding, Location, Reach, SourceAnalysis
+from analyzer.models import Category, Finding, Location, Reach, Severity, SourceAnalysis
 from analyzer.rules import checks
 from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.imports import collect_imports, collect_imports_cst
@@ -41,6 +42,13 @@ LOG = logging.getLogger(__name__)
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
 """Larger files are reported, not parsed: no real module is this big, a generated blob may be."""
+MAX_SOURCE_LINES = 50_000
+"""Longer files are reported, not parsed: Python's own syntax tree of a line of code takes
+kilobytes, and a module written by hand is far shorter."""
+MAX_PARSED_LINES = 30_000
+"""Lines of code (after the bodies that cannot hold a finding are left out) beyond which a
+file is reported, not walked: the syntax tree costs tens of kilobytes a line, and no module
+written by hand comes near this."""
 MAX_BOOLEAN_OPERANDS = 3000
 """libcst nests ``a and b and ...`` one level per operand and crashes on some thousands."""
 _SYNTAX_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
@@ -80,7 +88,7 @@ def analyse_file(
     try:
         size = file.stat().st_size
         if size > MAX_SOURCE_BYTES:
-            return _unparsed(path, f"is {size} bytes, over the {MAX_SOURCE_BYTES}-byte limit")
+            return _beyond_limits(path, f"is {size} bytes, over the {MAX_SOURCE_BYTES}-byte limit")
         data = file.read_bytes()
     except OSError as error:
         return _unparsed(path, f"cannot be read ({error.strerror or error})")
@@ -106,7 +114,10 @@ def analyse_source(
     exception.
     """
     if len(text) > MAX_SOURCE_BYTES:
-        return _unparsed(path, f"is {len(text)} characters, over the {MAX_SOURCE_BYTES} limit")
+        return _beyond_limits(path, f"is {len(text)} characters, over the {MAX_SOURCE_BYTES} limit")
+    lines = text.count("\n") + 1
+    if lines > MAX_SOURCE_LINES:
+        return _beyond_limits(path, f"has {lines} lines, over the {MAX_SOURCE_LINES}-line limit")
     try:
         tree = ast.parse(text, filename=path)
     except _SYNTAX_ERRORS as error:
@@ -118,12 +129,17 @@ def analyse_source(
     findings: list[Finding] = []
     if rules or evidence.kinds:
         if _too_complex(text, tree):
-            return _unparsed(path, "holds an expression too long to analyse")
+            return _beyond_limits(path, "holds an expression too long to analyse")
         keep = _candidate_lines(facts, rules, evidence)
         try:
             walked = _walk(text, path, module, local_modules, rules, evidence, tree.body, keep)
+        except _TooManyLines as error:
+            return _beyond_limits(
+                path,
+                f"has {error.lines} lines of code to analyse, over the {MAX_PARSED_LINES} limit",
+            )
         except (RecursionError, MemoryError):
-            return _unparsed(path, "is nested too deeply to analyse")
+            return _beyond_limits(path, "is nested too deeply to analyse")
         except cst.ParserSyntaxError as error:
             # Valid Python that the syntax-tree library cannot read: the imports stand,
             # the API checks could not be made.
@@ -236,6 +252,10 @@ def _walk(
 ) -> list[Finding]:
     text_lines = source_lines(text)
     reduced = reduce_functions(text_lines, body, keep) if keep is not None else None
+    walked_text = text if reduced is None else reduced
+    lines = sum(1 for line in source_lines(walked_text) if line.strip())
+    if lines > MAX_PARSED_LINES:
+        raise _TooManyLines(lines)
     parsed: cst.Module | None = None
     if reduced is not None:
         try:
@@ -254,6 +274,12 @@ def _walk(
         body,
         [line.rstrip("\r\n") for line in text_lines],
     )
+
+
+class _TooManyLines(Exception):
+    def __init__(self, lines: int) -> None:
+        super().__init__(lines)
+        self.lines = lines
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -413,6 +439,18 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
 
 def _unparsed(path: str, reason: str, line: int | None = None) -> SourceAnalysis:
     finding = _parse_error(path, f"{reason}; it was not analysed", line)
+    return SourceAnalysis(path=path, findings=(finding,), parse_error=reason)
+
+
+def _beyond_limits(path: str, reason: str) -> SourceAnalysis:
+    """A file left unanalysed for its size or shape, not for a fault Python would also find:
+    it is rated **low** wherever it is, work to check by hand rather than a break."""
+    finding = dataclasses.replace(
+        _parse_error(path, f"{reason}; it was not analysed", None),
+        fix="check this file by hand: it is beyond what the analysis reads (size, length or "
+        "nesting); a generated module is usually safe to leave as it is",
+        severity=Severity.LOW,
+    )
     return SourceAnalysis(path=path, findings=(finding,), parse_error=reason)
 
 
@@ -599,4 +637,4 @@ def _run_alone(job: SourceJob) -> SourceAnalysis:
             return pool.submit(_run_job, job).result()
         except BrokenProcessPool:
             LOG.warning("the parser crashed on %s", job.path)
-            return _unparsed(job.path, "crashed the parser's process")
+            return _beyond_limits(job.path, "crashed the parser's process")
