@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import pkgutil
 import re
+import signal
 import tempfile
 import tokenize
 from collections.abc import Iterable, Sequence
@@ -552,6 +553,9 @@ _MARKERS: str | None = None
 def _start_worker(markers: str) -> None:
     global _MARKERS
     _MARKERS = markers
+    # Ctrl-C reaches the whole process group: the parent stops the workers, which must not
+    # each take it as one failed file and carry on with the queue.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_marked(indexed_jobs: Sequence[tuple[int, SourceJob]]) -> list[SourceAnalysis]:
@@ -573,12 +577,13 @@ def _run_in_pool(
 ) -> list[int]:
     """Run ``batches`` on a process pool; the files a crashed worker lost are returned."""
     lost: list[int] = []
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=_pool_context(),
         initializer=_start_worker,
         initargs=(markers,),
-    ) as pool:
+    )
+    try:
         futures: list[tuple[list[int], Future[list[SourceAnalysis]]]] = [
             (batch, pool.submit(_run_marked, [(index, jobs[index]) for index in batch]))
             for batch in batches
@@ -591,7 +596,23 @@ def _run_in_pool(
                 continue
             for index, analysis in zip(batch, analyses, strict=True):
                 results[index] = analysis
+    except BaseException:
+        # An interrupt (or any failure) stops the work now, not after the queue is drained.
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
     return lost
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers at once."""
+    # The executor keeps its worker processes in a private mapping and offers no way to end
+    # them; shutdown(wait=False) alone lets each finish the file it holds.
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        if process.is_alive():
+            process.terminate()
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
