@@ -66,6 +66,7 @@ def builtin_subclasses(name: str) -> tuple[str, ...]:
 
 FACTORY_RESULTS: dict[str, str] = {
     "asyncio.get_event_loop": "asyncio.BaseEventLoop",
+    "asyncio.get_event_loop_policy": "asyncio.AbstractEventLoopPolicy",
     "asyncio.get_running_loop": "asyncio.BaseEventLoop",
     "asyncio.new_event_loop": "asyncio.BaseEventLoop",
     "logging.getLogger": "logging.Logger",

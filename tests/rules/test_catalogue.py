@@ -198,6 +198,8 @@ def test_load_catalogue_is_cached() -> None:
         ("parameter", "dataclasses.dataclass", "slots", (3, 10), None, None),
         ("parameter", "sqlite3.connect", "autocommit", (3, 12), None, None),
         ("parameter", "shutil.rmtree", "onexc", (3, 12), None, None),
+        ("parameter", "argparse.ArgumentParser.add_argument", "deprecated", (3, 13), None, None),
+        ("name", "asyncio.AbstractEventLoopPolicy.get_child_watcher", None, None, (3, 12), (3, 14)),
         ("name", "importlib.machinery.FileFinder.find_loader", None, None, (3, 10), (3, 12)),
         ("name", "importlib.machinery.FileFinder.find_module", None, None, (3, 10), (3, 12)),
     ],
@@ -393,3 +395,20 @@ def test_a_member_of_a_factory_result_that_exists_everywhere_is_silent() -> None
     source = 'import sqlite3\n\nconnection = sqlite3.connect(":memory:")\nconnection.commit()\n'
 
     assert _findings(source) == []
+
+
+def test_a_method_of_the_event_loop_policy_from_its_getter() -> None:
+    source = (
+        "import asyncio\n\npolicy = asyncio.get_event_loop_policy()\n"
+        "watcher = policy.get_child_watcher()\n"
+    )
+
+    assert _findings(source) == [
+        (
+            4,
+            "removed-stdlib-api",
+            "asyncio.AbstractEventLoopPolicy.get_child_watcher",
+            "(3, 14)",
+            "None",
+        )
+    ]

@@ -575,6 +575,42 @@ def _urllib_rows() -> tuple[ApiChange, ...]:
 
 SINGLE_ROWS: tuple[ApiChange, ...] = (
     _row(
+        "argparse.ArgumentParser.add_argument",
+        "parameter",
+        parameter="deprecated",
+        added=(3, 13),
+        replacement="on older runtimes, warn about the option yourself after parsing",
+        source=_source("3.13", "Improved Modules", "argparse deprecated parameter"),
+        flagged="import argparse\n\nparser = argparse.ArgumentParser()\n"
+        'parser.add_argument("--old", deprecated=True)\nprint(parser.parse_args([]).old)\n',
+        clean="import argparse\n\nparser = argparse.ArgumentParser()\n"
+        'parser.add_argument("--old")\nprint(parser.parse_args([]).old)\n',
+    ),
+    _row(
+        "asyncio.AbstractEventLoopPolicy.get_child_watcher",
+        "name",
+        deprecated=(3, 12),
+        removed=(3, 14),
+        replacement="nothing: the event loop watches child processes itself (pidfd or a thread)",
+        source=_source("3.14", "Removed", "asyncio child watchers"),
+        flagged="import asyncio\n\npolicy = asyncio.get_event_loop_policy()\n"
+        "print(policy.get_child_watcher())\n",
+        clean="import asyncio\n\npolicy = asyncio.get_event_loop_policy()\n"
+        'print(hasattr(policy, "get_child_watcher"))\n',
+    ),
+    _row(
+        "asyncio.AbstractEventLoopPolicy.set_child_watcher",
+        "name",
+        deprecated=(3, 12),
+        removed=(3, 14),
+        replacement="nothing: the event loop watches child processes itself (pidfd or a thread)",
+        source=_source("3.14", "Removed", "asyncio child watchers"),
+        flagged="import asyncio\n\npolicy = asyncio.get_event_loop_policy()\n"
+        "print(callable(policy.set_child_watcher))\n",
+        clean="import asyncio\n\npolicy = asyncio.get_event_loop_policy()\n"
+        'print(hasattr(policy, "set_child_watcher"))\n',
+    ),
+    _row(
         "asyncio.get_child_watcher",
         "name",
         deprecated=(3, 12),
