@@ -112,6 +112,8 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 @contextmanager
 def _user_errors(verbose: bool) -> Iterator[None]:
     """Turn errors into one line on stderr and an exit status; ``-v`` adds the traceback."""
+    import sqlite3
+
     from analyzer.errors import AnalyzerError
 
     try:
@@ -122,6 +124,11 @@ def _user_errors(verbose: bool) -> Iterator[None]:
         if verbose:
             logging.getLogger("analyzer").exception("details")
         _fail(str(error))
+    except sqlite3.DatabaseError as error:
+        # Damage inside a results database shows only when the damaged page is read.
+        if verbose:
+            logging.getLogger("analyzer").exception("details")
+        _fail(f"the results database cannot be read ({error}); keep it aside and use another --db")
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except Exception as error:  # the last line of defence: never a bare traceback

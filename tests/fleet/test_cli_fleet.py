@@ -210,6 +210,27 @@ def test_report_refuses_what_it_cannot_use(tmp_path: Path) -> None:
     )
 
 
+def test_a_database_damaged_inside_is_one_line_for_report_and_batch(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet"
+    add_function(fleet, "fine", "customer-sync")
+    database = tmp_path / "r.sqlite3"
+    first = RUNNER.invoke(app, ["batch", str(fleet), "--db", str(database), "--no-deps", "-q"])
+    assert first.exit_code == 0, first.output
+    with database.open("r+b") as stream:  # a page inside the file, past the header
+        stream.seek(4096)
+        stream.write(b"\xff" * 3000)
+
+    report = RUNNER.invoke(app, ["report", str(database)])
+    batch = RUNNER.invoke(app, ["batch", str(fleet), "--db", str(database), "--no-deps", "-q"])
+
+    line = (
+        "lambda-analyzer: error: the results database cannot be read (database disk image is "
+        "malformed); keep it aside and use another --db\n"
+    )
+    assert (report.exit_code, report.stderr) == (2, line)
+    assert (batch.exit_code, batch.stderr) == (2, line)
+
+
 def test_a_batch_on_a_terminal_shows_a_progress_bar(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet"
     for name in ("customer-sync", "image-intake"):
