@@ -307,9 +307,8 @@ def failure_text(exc: Exception, action: str) -> str:
     """One line for a failed AWS call: what was refused or went wrong, with AWS's own error
     code and message where they add to it, and no secret."""
     if isinstance(exc, botocore.exceptions.ClientError):
-        error = exc.response.get("Error", {})
-        code = str(error.get("Code") or "")
-        said = _aws_reason(code, error.get("Message"))
+        code, message = _aws_error(exc.response.get("Error", {}))
+        said = _aws_reason(code, message)
         if exc.operation_name == "AssumeRole":
             # Raised from inside another call, when the role's credentials are first needed.
             if code in _BAD_CREDENTIALS:
@@ -342,6 +341,24 @@ _MAX_REASON = 300
 """AWS's messages are short; a longer one is cut, so that a problem stays one line."""
 
 
+_XML_CODE = re.compile(r"<Code>([^<]*)</Code>")
+_XML_MESSAGE = re.compile(r"<Message>([^<]*)</Message>")
+
+
+def _aws_error(error: Mapping[str, Any]) -> tuple[str, str]:
+    """AWS's error code and message. An error body botocore could not parse (a service
+    answering in another protocol's XML) leaves the HTTP status as the code and the whole
+    body as the message: the code and message are taken from that body."""
+    code = str(error.get("Code") or "")
+    message = str(error.get("Message") or "")
+    if code.isdigit():
+        found_code, found_message = _XML_CODE.search(message), _XML_MESSAGE.search(message)
+        if found_code is not None:
+            code = found_code[1].strip()
+            message = found_message[1].strip() if found_message is not None else ""
+    return code, message
+
+
 def _aws_reason(code: str, message: object) -> str:
     """AWS's code and message as ``Code: message``, on one line."""
     text = " ".join(str(message or "").split())
@@ -364,6 +381,27 @@ def problem_line(problem: InventoryProblem) -> str:
 # --------------------------------------------------------------------------- listing
 
 
+_PYTHON_RUNTIME = re.compile(r"python\d\.\d+")
+_PYTHON_VERSION = re.compile(r"\d\.\d+")
+
+
+def python_runtimes(values: Iterable[str]) -> tuple[str, ...]:
+    """``--runtime`` values as Lambda runtime names: ``python3.9`` as it is, ``3.9`` as
+    ``python3.9``; any Python runtime Lambda ever had, also those this tool does not analyse.
+
+    Raises ``InputError`` for anything else, such as ``nodejs20.x``.
+    """
+    names: list[str] = []
+    for value in values:
+        name = f"python{value}" if _PYTHON_VERSION.fullmatch(value) else value
+        if not _PYTHON_RUNTIME.fullmatch(name):
+            raise InputError(
+                f"--runtime takes a Python runtime such as python3.9 (or 3.9), not {value!r}"
+            )
+        names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
 def take_inventory(
     request: InventoryRequest,
     *,
@@ -373,10 +411,12 @@ def take_inventory(
     """List the functions ``request`` asks for, in every account and region it names.
 
     Nothing raises for a source or a region that refuses: each refusal is an
-    ``InventoryProblem`` and the rest is listed. ``InputError`` is raised only when there is
-    no region to list (none given, none in the profile, and not ``all_regions``).
+    ``InventoryProblem`` and the rest is listed. ``InputError`` is raised only for a runtime
+    that is not a Python one, or when there is no region to list (none given, none in the
+    profile, and not ``all_regions``).
     """
     now = now or dt.datetime.now(dt.timezone.utc)
+    request = replace(request, runtimes=python_runtimes(request.runtimes))
     if request.invocation_days is not None and not (
         1 <= request.invocation_days <= MAX_INVOCATION_DAYS
     ):

@@ -11,7 +11,13 @@ from aws_fixtures import OTHER_ACCOUNT, AwsSession, AwsWorld, zip_bytes
 from typer.testing import CliRunner
 
 from analyzer.cli import app
-from analyzer.fetch.inventory import InventoryRequest, take_inventory
+from analyzer.errors import InputError
+from analyzer.fetch.inventory import (
+    InventoryRequest,
+    problem_line,
+    python_runtimes,
+    take_inventory,
+)
 
 # A region no other fetch test creates functions in, so its listing is exactly what is here.
 TRIAL_REGION = "eu-north-1"
@@ -129,3 +135,65 @@ def test_a_role_that_cannot_be_assumed_is_one_line_without_a_traceback(
     assert [record for record in caplog.records if record.exc_info] == []
     # botocore's own warning of the failed assumption, with its traceback, is not shown.
     assert [m for m in caplog.messages if m.startswith("Refreshing temporary credentials")] == []
+
+
+def test_details_that_are_refused_say_the_functions_were_listed_with_aws_reason(
+    trial: AwsSession,
+) -> None:
+    world = trial.world
+    if not world.client("lambda", region=TRIAL_REGION).list_functions()["Functions"]:
+        world.create_function(
+            "trial-listed",
+            {"app.py": "def handler(event, context):\n    return 1\n"},
+            region=TRIAL_REGION,
+        )
+    trial.use(world.denied)
+
+    found = take_inventory(InventoryRequest(regions=(TRIAL_REGION,), invocation_days=7))
+
+    assert [row.name for row in found.functions] == ["trial-listed"]
+    where = f"default credentials, {TRIAL_REGION}"
+    assert [problem_line(problem) for problem in found.problems] == [
+        f"{where}: trial-listed listed, its tags not available: access denied "
+        "(AccessDeniedException); the caller needs lambda:ListTags",
+        f"{where}: trial-listed listed, its versions not available: access denied "
+        "(AccessDeniedException); the caller needs lambda:ListVersionsByFunction",
+        f"{where}: trial-listed listed, its aliases not available: access denied "
+        "(AccessDeniedException); the caller needs lambda:ListAliases",
+        # moto answers CloudWatch's JSON protocol in XML, which botocore cannot parse: the
+        # code and message are read from that body.
+        f"{where}: functions listed, their invocations not available: access denied "
+        "(AccessDenied); the caller needs cloudwatch:GetMetricData",
+    ]
+
+
+def test_a_source_that_cannot_be_listed_is_a_not_listed_line(trial: AwsSession) -> None:
+    trial.monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+
+    found = take_inventory(InventoryRequest(regions=(TRIAL_REGION,)))
+
+    assert [problem_line(problem) for problem in found.problems] == [
+        f"not listed: default credentials, {TRIAL_REGION}: the AWS credentials were refused "
+        "(InvalidSignatureException: The request signature we calculated does not match the "
+        "signature you provided. Check your AWS Secret Access Key and signing method. Consult "
+        "the service documentation for details.)"
+    ]
+
+
+def test_a_runtime_that_is_not_python_is_refused_in_one_line(trial: AwsSession) -> None:
+    with pytest.raises(InputError) as refused:
+        take_inventory(InventoryRequest(regions=(TRIAL_REGION,), runtimes=("nodejs20.x",)))
+
+    assert str(refused.value) == (
+        "--runtime takes a Python runtime such as python3.9 (or 3.9), not 'nodejs20.x'"
+    )
+
+
+def test_a_runtime_is_a_python_runtime_name_or_its_version() -> None:
+    assert python_runtimes(["python3.9", "3.12", "2.7", "3.12"]) == (
+        "python3.9",
+        "python3.12",
+        "python2.7",
+    )
+    with pytest.raises(InputError, match=r"not 'pythonnodejs20\.x'"):
+        python_runtimes(["pythonnodejs20.x"])
