@@ -34,6 +34,7 @@ from analyzer.models import (
     Reach,
     SourceAnalysis,
 )
+from analyzer.rules.guards import stdlib_binds, stdlib_has_module
 
 logger = logging.getLogger(__name__)
 
@@ -370,6 +371,9 @@ class _Conditions:
     subjects: Mapping[tuple[str, int], frozenset[str]]
     failing: frozenset[str]
     importers: Mapping[str, frozenset[str]]
+    dead: frozenset[tuple[str, int]] = frozenset()
+    """Imports in ``except ImportError`` handlers whose ``try`` only imports the standard
+    library that every runtime has: they never run."""
 
     def never_run(self, also_failing: Iterable[str] = ()) -> set[tuple[str, int]]:
         """The conditional imports that cannot run, given the failures (and ``also_failing``
@@ -382,7 +386,8 @@ class _Conditions:
                 continue
             failing.add(module)
             pending.extend(self.importers.get(module, ()))
-        return {key for key, loaded in self.subjects.items() if not loaded.isdisjoint(failing)}
+        never = {key for key, loaded in self.subjects.items() if not loaded.isdisjoint(failing)}
+        return never | self.dead
 
 
 def _conditions(
@@ -440,7 +445,36 @@ def _conditions(
         if module not in closure:
             closure.add(module)
             pending.extend(frozen_importers.get(module, ()))
-    return _Conditions(subjects, frozenset(closure), frozen_importers)
+    dead = {
+        (name, line)
+        for name, code in codes.items()
+        for line, imported in code.fallback_for.items()
+        if all(
+            module.partition(".")[0] not in index.modules and _always_imports(module, attribute)
+            for module, attribute in imported
+        )
+    }
+    return _Conditions(subjects, frozenset(closure), frozen_importers, frozenset(dead))
+
+
+@cache
+def _always_imports(module: str, name: str | None) -> bool:
+    """Whether ``import module`` (``from module import name``) succeeds on every runtime: a
+    stdlib module (and name) this interpreter has, which the catalogue never lists as added
+    or removed between the oldest runtime and the newest."""
+    from analyzer.rules.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    if any(prefix in catalogue.modules for prefix in _prefixes(module)):
+        return False
+    if not stdlib_has_module(module):
+        return False
+    if name is None:
+        return True
+    qualified = f"{module}.{name}"
+    if qualified in catalogue.names or qualified in catalogue.modules:
+        return False
+    return stdlib_binds(qualified) or stdlib_has_module(qualified)
 
 
 def _flag_source(

@@ -97,6 +97,10 @@ class ModuleCode:
     """Availability flags: a module-level name that is true only once the imports at these
     lines (the body of a ``try`` whose handlers absorb ``ImportError``) have succeeded
     (``try: import x; HAS_X = True`` / ``except ImportError: HAS_X = False``)."""
+    fallback_for: Mapping[int, tuple[tuple[str, str | None], ...]] = field(default_factory=dict)
+    """For each import line in an ``except ImportError`` handler of a ``try`` whose body holds
+    only absolute imports: the (module, name) pairs the body imports (``name`` is ``None``
+    for ``import module``). Where all of them always import, the handler never runs."""
     conditions: Mapping[int, Precondition] = field(default_factory=dict)
     """Import lines run at load time only when other imports succeeded: those in the
     ``else`` of such a ``try``, and those under ``if FLAG:`` for an availability flag."""
@@ -142,7 +146,33 @@ def module_code(tree: ast.Module) -> ModuleCode:
         ),
         flags=flags,
         conditions=conditions,
+        fallback_for=_fallbacks_for(tree.body),
     )
+
+
+def _fallbacks_for(body: list[ast.stmt]) -> dict[int, tuple[tuple[str, str | None], ...]]:
+    found: dict[int, tuple[tuple[str, str | None], ...]] = {}
+    for statement in _statements(body, into_functions=True):
+        if not (_is_try(statement) and catches_import_error(statement)):  # type: ignore[arg-type]
+            continue
+        imported: list[tuple[str, str | None]] = []
+        for inner in statement.body:  # type: ignore[attr-defined]
+            if isinstance(inner, ast.Import):
+                imported.extend((alias.name, None) for alias in inner.names)
+            elif isinstance(inner, ast.ImportFrom) and inner.level == 0 and inner.module:
+                imported.extend((inner.module, alias.name) for alias in inner.names)
+            else:
+                imported = []
+                break
+        if not imported or any(name == "*" for _, name in imported):
+            continue
+        for handler in statement.handlers:  # type: ignore[attr-defined]
+            names = handled_names(handler.type)
+            if "*" not in names and not names & IMPORT_ERRORS:
+                continue
+            for line in _import_lines(handler.body):
+                found[line] = tuple(imported)
+    return found
 
 
 def _is_try(statement: ast.stmt) -> bool:

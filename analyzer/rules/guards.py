@@ -365,3 +365,16 @@ def _stdlib_source(module: str) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+@cache
+def stdlib_has_module(dotted: str) -> bool:
+    """Whether this interpreter's standard library has the module ``dotted``, read from its
+    files (built-in modules, sources, packages, ``lib-dynload`` extensions), importing nothing.
+    """
+    if dotted.partition(".")[0] not in sys.stdlib_module_names:
+        return False
+    if dotted in sys.builtin_module_names or _stdlib_source(dotted) is not None:
+        return True
+    dynload = Path(sysconfig.get_paths()["stdlib"]) / "lib-dynload"
+    return "." not in dotted and any(dynload.glob(f"{dotted}.*.so"))

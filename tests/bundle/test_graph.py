@@ -1193,3 +1193,54 @@ def test_a_package_importing_its_own_submodules_by_name_loads_them(tmp_path: Pat
         check=True,
     ).stdout
     assert {"pkg.first", "pkg.second"} <= set(ast.literal_eval(loaded))
+
+
+def test_a_fallback_for_a_stdlib_import_every_runtime_has_never_runs(
+    tmp_path: Path, interpreters: dict[str, Interpreter]
+) -> None:
+    package = make_package(
+        tmp_path,
+        {
+            "app.py": "import client\n",
+            "client.py": (
+                "try:\n"
+                "    import selectors\n"
+                "except ImportError:\n"
+                "    from vendor import selectors34 as selectors\n"
+                "try:\n"
+                "    import tomllib\n"
+                "except ImportError:\n"
+                "    from vendor import tomli\n"
+                "try:\n"
+                "    from collections import Mapping\n"
+                "except ImportError:\n"
+                "    from vendor import mapping\n"
+            ),
+            "vendor/__init__.py": "",
+            "vendor/selectors34.py": "from collections import Mapping\n",
+            "vendor/tomli.py": "",
+            "vendor/mapping.py": "",
+        },
+    )
+    graph = build_import_graph(
+        ModuleIndex.for_runtime(package, PY39), real_analyses(package), "app"
+    )
+
+    assert {name: found.reach for name, found in graph.modules.items()} == {
+        "app": Reach.IMPORT,
+        "client": Reach.IMPORT,
+        "vendor": Reach.IMPORT,
+        # selectors is in every runtime's stdlib: its fallback never runs.
+        "vendor.selectors34": Reach.UNREACHED,
+        # tomllib is new in 3.11, collections.Mapping gone in 3.10: their fallbacks run.
+        "vendor.tomli": Reach.IMPORT,
+        "vendor.mapping": Reach.IMPORT,
+    }
+    outcome = interpreters["3.13"].run(
+        "-I",
+        "-S",
+        "-c",
+        f"import sys; sys.path.insert(0, {package.function.code_root!r}); import app; "
+        "print(sorted(m for m in sys.modules if m.startswith('vendor.')))",
+    )
+    assert outcome.stdout == "['vendor.mapping']\n"

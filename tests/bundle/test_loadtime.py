@@ -538,3 +538,28 @@ def test_an_imported_flag_is_a_candidate_for_its_if() -> None:
 
     assert dict(code.conditions) == {4: Precondition(flags=("USE_C",))}
     assert dict(code.flags) == {}
+
+
+def test_fallback_for_lists_what_the_try_imports_when_it_only_imports() -> None:
+    code = module_code(
+        ast.parse(
+            "try:\n"  # 1
+            "    import selectors\n"  # 2
+            "    from collections import abc, OrderedDict\n"  # 3
+            "except ImportError:\n"  # 4
+            "    from .vendor import selectors34\n"  # 5
+            "try:\n"  # 6
+            "    import json\n"  # 7
+            "    setup()\n"  # 8: not only imports
+            "except ImportError:\n"  # 9
+            "    import simplejson\n"  # 10
+            "try:\n"  # 11
+            "    import json\n"  # 12
+            "except ValueError:\n"  # 13: not an import error
+            "    import simplejson\n"  # 14
+        )
+    )
+
+    assert dict(code.fallback_for) == {
+        5: (("selectors", None), ("collections", "abc"), ("collections", "OrderedDict"))
+    }

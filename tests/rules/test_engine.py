@@ -19,7 +19,7 @@ from analyzer.rules.engine import (
     reduce_functions,
     source_lines,
 )
-from analyzer.rules.guards import stdlib_binds
+from analyzer.rules.guards import stdlib_binds, stdlib_has_module
 
 
 def analyse(source: str, **options: object) -> SourceAnalysis:
@@ -843,3 +843,18 @@ def test_a_binding_in_code_that_runs_on_some_runtime_still_replaces() -> None:
     )
 
     assert places(analysis, "collections.MutableMapping") == [(6, 1, "import")]
+
+
+@pytest.mark.parametrize(
+    ("module", "present"),
+    [
+        ("selectors", True),  # a source module
+        ("xml.etree", True),  # a package
+        ("math", True),  # an extension in lib-dynload
+        ("sys", True),  # built into the interpreter
+        ("formatter", False),  # removed in 3.10, gone from this interpreter
+        ("not_a_module", False),
+    ],
+)
+def test_stdlib_has_module_reads_the_stdlib_files(module: str, present: bool) -> None:
+    assert stdlib_has_module(module) is present
