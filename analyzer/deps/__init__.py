@@ -9,11 +9,13 @@ from analyzer.deps.check import (
     check_dependencies,
     clear_run_cache,
 )
+from analyzer.deps.vulnerabilities import check_advisories_dir
 
 __all__ = [
     "DependencyOptions",
     "DependencyResult",
     "SetVerdict",
+    "check_advisories_dir",
     "check_dependencies",
     "clear_run_cache",
 ]

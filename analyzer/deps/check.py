@@ -43,6 +43,7 @@ from analyzer.deps.vulnerabilities import (
     KnownVulnerability,
     VulnerabilityCheckError,
     audit,
+    check_advisories_dir,
     vulnerability_service,
 )
 from analyzer.errors import PackageIndexError
@@ -179,9 +180,12 @@ def check_dependencies(
 ) -> DependencyResult:
     """Check a function's dependencies for each target runtime on ``architecture``.
 
-    Nothing raises: an index that fails leaves the rows ``not-checked`` and an analysis
-    error saying why; a line that does not parse is a ``requirement-invalid`` finding.
+    An index that fails leaves the rows ``not-checked`` and an analysis error saying why; a
+    line that does not parse is a ``requirement-invalid`` finding. Only a usage error raises:
+    ``InputError`` for an advisories folder that is missing or unreadable, before any work.
     """
+    if options.vulnerabilities and options.advisories_dir is not None:
+        check_advisories_dir(options.advisories_dir)
     reading = read_sources(function_root, options.include_vendored)
     if not reading.sets:
         return DependencyResult(findings=reading.findings, sources=reading.files)

@@ -21,6 +21,7 @@ from pip_audit._service import (
 )
 
 from analyzer.deps.pipconfig import redact_text
+from analyzer.errors import InputError
 from analyzer.models import Severity
 
 logger = logging.getLogger(__name__)
@@ -128,6 +129,21 @@ def _in_range(version: Version, events: Sequence[dict[str, str]]) -> bool:
     return affected
 
 
+def check_advisories_dir(folder: Path) -> None:
+    """Refuse, as a usage error, an ``--advisories`` folder that is missing or unreadable:
+    an empty answer from it would read as "no known vulnerabilities"."""
+    if not folder.exists():
+        raise InputError(f"--advisories {folder}: no such folder")
+    if not folder.is_dir():
+        raise InputError(f"--advisories {folder}: not a folder of OSV advisories")
+    try:
+        next(folder.iterdir(), None)
+    except OSError as error:
+        raise InputError(
+            f"--advisories {folder}: cannot be read ({error.strerror or error})"
+        ) from None
+
+
 class OsvFolderService(VulnerabilityService):  # type: ignore[misc]
     """Advisories in OSV format read from a folder of ``*.json`` files (one entry, or a list).
 
@@ -136,6 +152,7 @@ class OsvFolderService(VulnerabilityService):  # type: ignore[misc]
     """
 
     def __init__(self, folder: Path) -> None:
+        check_advisories_dir(folder)
         self.folder = folder
         self._by_package: dict[str, list[dict[str, Any]]] = {}
         for path in sorted(folder.rglob("*.json")):

@@ -9,13 +9,14 @@ import pytest
 from packaging.version import Version
 from pip_audit._service import ResolvedDependency
 
-from analyzer.deps import DependencyOptions, check_dependencies
+from analyzer.deps import DependencyOptions, check_advisories_dir, check_dependencies
 from analyzer.deps.vulnerabilities import (
     OsvFolderService,
     audit,
     cvss3_base_score,
     vulnerability_severity,
 )
+from analyzer.errors import InputError
 from analyzer.models import ComponentKind, Location, Severity
 from analyzer.runtimes import get_runtime
 from tests.deps.conftest import LocalIndex, write_function
@@ -187,3 +188,42 @@ def test_vendored_distributions_are_audited(
         Location("vulnpkg-1.0.dist-info/METADATA", 3),
         ComponentKind.VENDORED,
     )
+
+
+def test_a_missing_advisories_folder_is_a_usage_error_before_any_work(
+    closed_port_url: str, tmp_path: Path
+) -> None:
+    root = write_function(tmp_path / "fn", {"requirements.txt": "vulnpkg==1.0\n"})
+    missing = tmp_path / "nonexistent"
+    options = DependencyOptions(index_url=closed_port_url, use_cache=False, advisories_dir=missing)
+
+    with pytest.raises(InputError) as refused:
+        check_dependencies(root, [get_runtime("python3.11")], "x86_64", options)
+
+    assert str(refused.value) == f"--advisories {missing}: no such folder"
+
+
+def test_an_advisories_path_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "advisories.json"
+    not_a_folder.write_text("[]")
+
+    with pytest.raises(InputError) as refused:
+        check_advisories_dir(not_a_folder)
+
+    assert str(refused.value) == f"--advisories {not_a_folder}: not a folder of OSV advisories"
+
+
+def test_an_advisories_folder_is_not_needed_when_vulnerabilities_are_skipped(
+    local_index: LocalIndex, tmp_path: Path
+) -> None:
+    root = write_function(tmp_path / "fn", {"requirements.txt": "vulnpkg==1.0\n"})
+    options = DependencyOptions(
+        index_url=local_index.url("simple"),
+        use_cache=False,
+        advisories_dir=tmp_path / "nonexistent",
+        vulnerabilities=False,
+    )
+
+    result = check_dependencies(root, [get_runtime("python3.11")], "x86_64", options)
+
+    assert result.vulnerabilities == ()
