@@ -303,8 +303,8 @@ def _exit_code(reports: list[FunctionReport], fail_on: FailOn) -> int:
     from analyzer.models import Verdict
 
     failing = {
-        FailOn.NEEDS_WORK: {Verdict.NEEDS_WORK, Verdict.BLOCKED},
-        FailOn.BLOCKED: {Verdict.BLOCKED},
+        FailOn.NEEDS_WORK: {Verdict.NEEDS_WORK, Verdict.BLOCKED, Verdict.NOT_ANALYSED},
+        FailOn.BLOCKED: {Verdict.BLOCKED, Verdict.NOT_ANALYSED},
         FailOn.NEVER: set(),
     }[fail_on]
     incomplete = any(

@@ -44,6 +44,9 @@ class Verdict(str, enum.Enum):
     READY = "ready"
     NEEDS_WORK = "needs-work"
     BLOCKED = "blocked"
+    NOT_ANALYSED = "not-analysed"
+    """The code could not be read (a container image, a refused download): nothing can be
+    promised, and the score covers only what was read."""
 
 
 class Category(str, enum.Enum):

@@ -40,7 +40,12 @@ WEIGHTS: dict[Severity, int] = {
     Severity.LOW: 1,
     Severity.INFO: 0,
 }
-VERDICT_CAPS: dict[Verdict, int] = {Verdict.BLOCKED: 49, Verdict.NEEDS_WORK: 99, Verdict.READY: 100}
+VERDICT_CAPS: dict[Verdict, int] = {
+    Verdict.NOT_ANALYSED: 49,
+    Verdict.BLOCKED: 49,
+    Verdict.NEEDS_WORK: 99,
+    Verdict.READY: 100,
+}
 _BROKEN_SEVERITY: dict[Reach, Severity] = {
     Reach.IMPORT: Severity.BLOCKER,
     Reach.PACKAGE: Severity.BLOCKER,
@@ -104,9 +109,20 @@ def judge(findings: Iterable[Finding], target: Runtime) -> list[Finding]:
     return sorted(judged, key=lambda finding: finding.sort_key)
 
 
+NOT_ANALYSED_RULE = "not-analysed"
+"""The finding of a function whose code could not be read."""
+
+
 def verdict_of(findings: Iterable[Finding]) -> Verdict:
-    """``blocked``, ``needs-work`` or ``ready`` from judged findings."""
+    """``not-analysed``, ``blocked``, ``needs-work`` or ``ready`` from judged findings."""
+    findings = list(findings)
     severities = {finding.severity for finding in findings}
+    if any(
+        finding.rule_id == NOT_ANALYSED_RULE
+        and finding.severity in {Severity.BLOCKER, Severity.HIGH}
+        for finding in findings
+    ):
+        return Verdict.NOT_ANALYSED
     if severities & {Severity.BLOCKER, Severity.HIGH}:
         return Verdict.BLOCKED
     if severities & {Severity.MEDIUM, Severity.LOW}:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from analyzer.models import DependencyRow, Finding, FunctionReport, Severity
+from analyzer.models import DependencyRow, Finding, FunctionReport, Severity, Verdict
 from analyzer.report import presentation as p
 from analyzer.report.interface import DEFAULT_OPTIONS, RenderOptions
 
@@ -60,16 +60,22 @@ def _matrix(reports: Sequence[FunctionReport]) -> str:
         row = [text(group[0].function.name)]
         for target in targets:
             report = p.matrix_cell(group, target)
-            row.append("-" if report is None else f"**{report.verdict.value}** {report.score}")
+            row.append("-" if report is None else _matrix_cell(report))
         rows.append(row)
     return _table(["function", *targets], rows)
+
+
+def _matrix_cell(report: FunctionReport) -> str:
+    if report.verdict is Verdict.NOT_ANALYSED:
+        return "**not analysed**"
+    return f"**{report.verdict.value}** {report.score}"
 
 
 def _report_blocks(report: FunctionReport) -> list[str]:
     function = report.function
     blocks = [
-        f"## {text(function.name)}: {text(function.source_runtime)} → {report.target.name}, "
-        f"{report.score}/100 {report.verdict.value}",
+        f"## {text(function.name)}: {text(p.current_runtime_text(report))} → "
+        f"{report.target.name}, {p.verdict_text(report)}",
         text(p.function_context(report)),
         _counts_table(report),
         f"Score {report.score}/100: {text(p.breakdown_text(report.breakdown))}.",

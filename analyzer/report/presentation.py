@@ -12,6 +12,7 @@ from analyzer.models import (
     Reach,
     ScoreBreakdown,
     Severity,
+    Verdict,
     format_version,
 )
 
@@ -144,6 +145,20 @@ def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
         if finding.severity is not None:
             counts[finding.severity] += 1
     return counts
+
+
+def verdict_text(report: FunctionReport) -> str:
+    """``75/100 blocked``, or ``not analysed`` when the code could not be read."""
+    if report.verdict is Verdict.NOT_ANALYSED:
+        return "not analysed"
+    return f"{report.score}/100 {report.verdict.value}"
+
+
+def current_runtime_text(report: FunctionReport) -> str:
+    """The runtime the function is on: ``image`` for a container image, whose runtime is
+    inside the image."""
+    function = report.function
+    return "image" if function.package_type == "Image" else printable(function.source_runtime)
 
 
 def counts_text(report: FunctionReport) -> str:

@@ -20,6 +20,7 @@ VERDICT_STYLES: dict[Verdict, str] = {
     Verdict.READY: "bold green",
     Verdict.NEEDS_WORK: "bold yellow",
     Verdict.BLOCKED: "bold red",
+    Verdict.NOT_ANALYSED: "bold magenta",
 }
 SEVERITY_STYLES: dict[Severity | None, str] = {
     Severity.BLOCKER: "bold red",
@@ -101,6 +102,8 @@ def _matrix(reports: Sequence[FunctionReport]) -> Table:
 
 
 def _verdict_text(report: FunctionReport) -> Text:
+    if report.verdict is Verdict.NOT_ANALYSED:
+        return Text("not analysed", style=VERDICT_STYLES[report.verdict])
     return Text.assemble((report.verdict.value, VERDICT_STYLES[report.verdict]), f" {report.score}")
 
 
@@ -120,13 +123,12 @@ def _report_section(report: FunctionReport) -> Group:
 
 
 def _header(report: FunctionReport) -> Text:
-    function = report.function
     title = Text.assemble(
-        (p.printable(function.name), "bold"),
+        (p.printable(report.function.name), "bold"),
         "  ",
-        f"{p.printable(function.source_runtime)} -> {report.target.name}",
+        f"{p.current_runtime_text(report)} -> {report.target.name}",
         "  ",
-        (f"{report.score}/100 {report.verdict.value}", VERDICT_STYLES[report.verdict]),
+        (p.verdict_text(report), VERDICT_STYLES[report.verdict]),
     )
     lines = [
         title,

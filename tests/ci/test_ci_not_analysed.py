@@ -97,8 +97,8 @@ def test_the_json_report_and_sarif_log_carry_a_not_analysed_finding_per_function
         )
         for report in reports
     ] == [
-        ("S3Function", "blocked", [("not-analysed", "high", 3)]),
-        ("SubFunction", "blocked", [("not-analysed", "high", 9)]),
+        ("S3Function", "not-analysed", [("not-analysed", "high", 3)]),
+        ("SubFunction", "not-analysed", [("not-analysed", "high", 9)]),
         ("ImageFunction", "ready", [("not-analysed", "info", 15)]),
         ("CleanFunction", "ready", []),
     ]

@@ -178,7 +178,7 @@ def test_rendered_documents_follow_the_schema(
         ),
         pytest.param(
             lambda doc: doc["reports"][0].update(verdict="fine"),
-            "'fine' is not one of ['ready', 'needs-work', 'blocked']",
+            "'fine' is not one of ['ready', 'needs-work', 'blocked', 'not-analysed']",
             id="unknown verdict",
         ),
         pytest.param(
