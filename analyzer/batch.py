@@ -917,6 +917,11 @@ class _AwsAccess:
             api = self._apis.get(key)
             if api is None:
                 session = open_session(CredentialSource(profile, item.role_arn), key[2])
+                if key[2] is None and session.region_name is None:
+                    raise InputError(
+                        f"function {item.name}: a function name needs --region or a region in "
+                        "the AWS configuration"
+                    )
                 config = Config(
                     retries={"mode": "standard", "max_attempts": 5},
                     user_agent_extra=f"lambda-analyzer/{__version__}",

@@ -140,6 +140,15 @@ def _user_errors(verbose: bool) -> Iterator[None]:
         )
 
 
+def _check_advisories(advisories: Path | None, vulns: bool) -> None:
+    """A missing advisories folder is refused before any work: its silence would read as
+    "no known vulnerabilities"."""
+    if advisories is not None and vulns:
+        from analyzer.deps import check_advisories_dir
+
+        check_advisories_dir(advisories)
+
+
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -227,6 +236,7 @@ def scan(
     """Analyse one function and report its readiness for the target runtime."""
     _configure_logging(verbose, quiet)
     with _user_errors(verbose):
+        _check_advisories(advisories, vulns)
         from analyzer.pipeline import ScanRequest, scan_target
 
         request = ScanRequest(
@@ -456,6 +466,7 @@ def ci(
     Terraform templates, for the runtime the templates set; exit 1 on findings at --fail-on."""
     _configure_logging(verbose, quiet)
     with _user_errors(verbose):
+        _check_advisories(advisories, vulns)
         from analyzer.ci import CiOutputs, CiRequest, execute, parse_fail_on, render_text
 
         request = CiRequest(
@@ -522,31 +533,23 @@ def inventory(
 ) -> None:
     """List the Python functions of some accounts and regions, for `batch`: ARN, runtime, package
     type, size, layers, tags, versions, aliases, invocations. A region or account that refuses is
-    reported and the rest is still written."""
+    reported and the rest is still written; the exit status is then 1."""
     _configure_logging(verbose, quiet)
     with _user_errors(verbose):
-        import re
-
         from analyzer.fetch.inventory import (
             InventoryRequest,
             inventory_text,
+            problem_line,
             take_inventory,
             write_inventory,
         )
 
-        # Any Python runtime Lambda ever had is listed, also those this tool does not analyse.
-        runtimes = tuple(
-            name if name.startswith("python") else f"python{name}" for name in runtime or ()
-        )
-        for name in runtimes:
-            if not re.fullmatch(r"python\d\.\d+", name):
-                _fail(f"--runtime takes a Python runtime such as python3.9, not {name!r}")
         request = InventoryRequest(
             regions=tuple(region or ()),
             all_regions=all_regions,
             profiles=tuple(profile or ()),
             role_arns=tuple(role_arn or ()),
-            runtimes=runtimes,
+            runtimes=tuple(runtime or ()),
             invocation_days=invocations,
             state_machines=state_machines,
         )
@@ -564,8 +567,10 @@ def inventory(
                 err=True,
             )
             for problem in found.problems:
-                where = ", ".join(part for part in (problem.source, problem.region) if part)
-                typer.echo(f"inventory: not listed: {where}: {problem.message}", err=True)
+                typer.echo(f"inventory: {problem_line(problem)}", err=True)
+        if any(problem.stage in ("account", "list-functions") for problem in found.problems):
+            # The file holds what could be listed; the status says it is not everything.
+            raise typer.Exit(EXIT_NOT_READY)
 
 
 @app.command()
@@ -629,6 +634,7 @@ def batch(
     the fleet report. Exit 1 when some function could not be scanned."""
     _configure_logging(verbose, quiet)
     with _user_errors(verbose):
+        _check_advisories(advisories, vulns)
         import datetime as dt
         import time
 

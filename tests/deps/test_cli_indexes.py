@@ -90,3 +90,22 @@ def test_batch_looks_in_the_extra_index_too(
     assert (outcome["verdict"], blockers) == (
         ("ready", []) if extra else ("blocked", [("dependency-no-wheel", "requirements.txt", 1)])
     )
+
+
+@pytest.mark.parametrize("command", ["scan", "batch", "ci"])
+def test_a_missing_advisories_folder_is_refused_before_any_work(
+    tmp_path: Path, command: str
+) -> None:
+    root = _function(tmp_path / "fn")
+    database = tmp_path / "fleet.sqlite3"
+    extra = ["--db", str(database)] if command == "batch" else []
+    missing = tmp_path / "advisories"
+
+    result = RUNNER.invoke(app, [command, str(root), *extra, "--advisories", str(missing)])
+
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"lambda-analyzer: error: --advisories {missing}: no such folder\n",
+    )
+    assert not database.exists()

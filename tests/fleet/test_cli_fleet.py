@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from fleet_cases import add_function
 from fleet_world import (
     ACCOUNT_A,
@@ -57,7 +58,7 @@ def test_inventory_writes_the_file_and_says_what_it_could_not_list(
         ],
     )
 
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # one region refused: not the whole fleet
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert lines[0] == (
@@ -94,8 +95,8 @@ def test_inventory_takes_any_python_runtime_and_refuses_others(fleet_env: FleetE
     assert json.loads(old.stdout)["functions"] == []
     assert (other.exit_code, other.stderr) == (
         2,
-        "lambda-analyzer: error: --runtime takes a Python runtime such as python3.9, not "
-        "'pythonnodejs20.x'\n",
+        "lambda-analyzer: error: --runtime takes a Python runtime such as python3.9 (or 3.9), "
+        "not 'nodejs20.x'\n",
     )
 
 
@@ -280,3 +281,27 @@ def test_a_batch_on_a_terminal_shows_a_progress_bar(tmp_path: Path) -> None:
     assert "functions/s" in text
     assert "eta" in text
     assert "batch: 2 done, 0 failed of 2" in text
+
+
+def test_a_function_name_without_any_region_is_an_input_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    names = tmp_path / "names.txt"
+    names.write_text("orders-api\n")
+
+    result = RUNNER.invoke(
+        app,
+        ["batch", str(names), "--db", str(tmp_path / "r.sqlite3"), "--no-deps", "--format=json"],
+    )
+
+    assert result.exit_code == 1
+    [function] = json.loads(result.stdout)["functions"]
+    assert (function["status"], function["failure_kind"], function["error"]) == (
+        "failed",
+        "input",
+        "function orders-api: a function name needs --region or a region in the AWS configuration",
+    )
