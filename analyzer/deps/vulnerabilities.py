@@ -20,7 +20,6 @@ from pip_audit._service import (
     VulnerabilityService,
 )
 
-from analyzer.deps.pipconfig import redact_text
 from analyzer.errors import InputError
 from analyzer.models import Severity
 
@@ -288,5 +287,29 @@ def audit(
                     )
                 )
     except Exception as error:  # any failure of a third-party service is reported, not raised
-        raise VulnerabilityCheckError(redact_text(f"{type(error).__name__}: {error}")) from None
+        raise VulnerabilityCheckError(_failure_text(error)) from None
     return found
+
+
+OFFLINE_HINT = "use --no-vulns, or --advisories DIR with OSV advisories kept offline"
+
+
+def _failure_text(error: BaseException) -> str:
+    """What went wrong with the advisory service, in a line that names no host: the
+    exception's own text carries the service's address and the resolver's details."""
+    import requests
+
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for link in chain:
+        if isinstance(link, requests.HTTPError) and link.response is not None:
+            return f"the advisory service answered HTTP {link.response.status_code}"
+    for link in chain:
+        if isinstance(link, (requests.ConnectionError, requests.Timeout, ConnectionError)):
+            return f"the advisory service cannot be reached; {OFFLINE_HINT}"
+        if isinstance(link, OSError):
+            return f"the advisory service cannot be reached ({type(link).__name__}); {OFFLINE_HINT}"
+    return f"the advisory service failed ({type(error).__name__})"

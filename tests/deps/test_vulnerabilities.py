@@ -12,8 +12,10 @@ from pip_audit._service import ResolvedDependency
 from analyzer.deps import DependencyOptions, check_advisories_dir, check_dependencies
 from analyzer.deps.vulnerabilities import (
     OsvFolderService,
+    VulnerabilityCheckError,
     audit,
     cvss3_base_score,
+    vulnerability_service,
     vulnerability_severity,
 )
 from analyzer.errors import InputError
@@ -227,3 +229,21 @@ def test_an_advisories_folder_is_not_needed_when_vulnerabilities_are_skipped(
     result = check_dependencies(root, [get_runtime("python3.11")], "x86_64", options)
 
     assert result.vulnerabilities == ()
+
+
+def test_an_unreachable_advisory_service_is_one_line_naming_no_host(
+    monkeypatch: pytest.MonkeyPatch, closed_port_url: str, tmp_path: Path
+) -> None:
+    proxy = closed_port_url.removesuffix("/simple/")
+    for name in ("HTTPS_PROXY", "https_proxy"):
+        monkeypatch.setenv(name, proxy)  # every request goes to a closed port of 127.0.0.1
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    service = vulnerability_service(None, tmp_path / "advisories", 5.0)
+
+    with pytest.raises(VulnerabilityCheckError) as raised:
+        audit(service, [("requests", "2.19.0")])
+    assert str(raised.value) == (
+        "the advisory service cannot be reached; use --no-vulns, or --advisories DIR with OSV "
+        "advisories kept offline"
+    )
