@@ -116,6 +116,29 @@ def test_index_options_and_direct_references_are_kept(tmp_path: Path) -> None:
     ] == [(4, True), (5, True), (6, True)]
 
 
+def test_a_path_or_url_requirement_is_named_as_written_or_by_its_egg(tmp_path: Path) -> None:
+    root = write_function(
+        tmp_path,
+        {
+            "requirements.txt": (
+                "-e git+https://git.invalid/x.git#egg=X_Tool\n"
+                "-e .\n"
+                "./localpkg\n"
+                "https://files.invalid/pkg.whl\n"
+                "mylib @ https://files.invalid/mylib-1.0.tar.gz\n"
+            )
+        },
+    )
+    requirement_set = _only_set(root, "requirements")
+    assert [(d.location.line, d.name) for d in requirement_set.requirements] == [
+        (1, "x-tool"),
+        (2, "."),
+        (3, "./localpkg"),
+        (4, "https://files.invalid/pkg.whl"),
+        (5, "mylib"),
+    ]
+
+
 def test_pyproject_dependencies_from_pep621_and_poetry(tmp_path: Path) -> None:
     root = write_function(
         tmp_path,

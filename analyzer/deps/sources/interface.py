@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -15,6 +16,9 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from analyzer.deps.target import TargetEnvironment
 from analyzer.models import Category, Component, ComponentKind, Finding, Location, Reach
+
+_EGG = re.compile(r"#(?:.*&)?egg=(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)")
+"""The project name a path or URL requirement gives in its ``#egg=`` fragment."""
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -45,9 +49,11 @@ class DeclaredRequirement:
 
     @property
     def name(self) -> NormalizedName:
-        """The project's normalised name (the text itself for a direct reference)."""
+        """The project's normalised name; for a path or URL, the ``#egg=`` name it gives, else
+        the reference as written (normalising it would mangle a path into a false name)."""
         if self.requirement is None:
-            return canonicalize_name(self.text)
+            egg = _EGG.search(self.text)
+            return canonicalize_name(egg["name"]) if egg else NormalizedName(self.text)
         return canonicalize_name(self.requirement.name)
 
     @property
