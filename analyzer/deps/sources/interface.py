@@ -19,6 +19,8 @@ from analyzer.models import Category, Component, ComponentKind, Finding, Locatio
 
 _EGG = re.compile(r"#(?:.*&)?egg=(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)")
 """The project name a path or URL requirement gives in its ``#egg=`` fragment."""
+_NAMED_REFERENCE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@")
+"""``name @ URL`` (PEP 508): the project name before the reference."""
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,11 +51,11 @@ class DeclaredRequirement:
 
     @property
     def name(self) -> NormalizedName:
-        """The project's normalised name; for a path or URL, the ``#egg=`` name it gives, else
-        the reference as written (normalising it would mangle a path into a false name)."""
+        """The project's normalised name; for a path or URL, the name it gives (``name @ URL``
+        or ``#egg=``), else the reference as written (normalising would mangle a path)."""
         if self.requirement is None:
-            egg = _EGG.search(self.text)
-            return canonicalize_name(egg["name"]) if egg else NormalizedName(self.text)
+            named = _NAMED_REFERENCE.match(self.text) or _EGG.search(self.text)
+            return canonicalize_name(named["name"]) if named else NormalizedName(self.text)
         return canonicalize_name(self.requirement.name)
 
     @property
