@@ -8,7 +8,7 @@ import re
 import sys
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -239,7 +239,15 @@ def build_import_graph(
         statements.update(_promoted_statements(index, promoted, reach, chains))
         statements.update(_failing_fallbacks(index, analyses, reach, chains, sources))
         statements.update(
-            _hook_statements(index, hooks, links, _prefixes(handler_module), reach, chains)
+            _hook_statements(
+                index,
+                hooks,
+                links,
+                _prefixes(handler_module),
+                reach,
+                chains,
+                lambda module, line: _guard_fails(index, analyses, sources, module, line),
+            )
         )
         _assume_native_failures(index, links, _prefixes(handler_module), reach, chains, promoted)
     else:
@@ -1008,6 +1016,31 @@ def _failing_fallbacks(
     return statements
 
 
+def _guard_fails(
+    index: ModuleIndex,
+    analyses: Mapping[str, SourceAnalysis],
+    sources: _SourceCode,
+    module: str,
+    line: int,
+) -> Reach | None:
+    """How the guarded import at ``module``:``line`` runs when its ``except ImportError``
+    handler fails too (imports a module that exists nowhere, or raises); ``None`` when the
+    guard holds."""
+    path = index.file_of(module)
+    analysis = analyses.get(path) if path is not None else None
+    code = sources.code(module)
+    fallback = code.fallbacks.get(line) if code is not None else None
+    if analysis is None or fallback is None:
+        return None
+    if (
+        not fallback.raises
+        and _fallback_failure(index, analysis, module, fallback.import_lines) is None
+    ):
+        return None
+    eager = any(record.at_import_time for record in analysis.imports if record.line == line)
+    return Reach.IMPORT if eager else Reach.CALL
+
+
 def _fallback_failure(
     index: ModuleIndex, analysis: SourceAnalysis, module: str, lines: tuple[int, ...]
 ) -> tuple[int, str] | None:
@@ -1091,11 +1124,13 @@ def _hook_statements(
     starts: list[str],
     reach: Mapping[str, Reach],
     chains: Mapping[str, tuple[str, ...]],
+    guard_fails: Callable[[str, int], Reach | None] | None = None,
 ) -> dict[tuple[str, int], StatementReach]:
     """Each legacy finder, reached the way the best import through it is.
 
     Among imports that run at cold start, the one named is the first that runs (where the
-    traceback points); otherwise the best reached.
+    traceback points); otherwise the best reached. A guarded import whose ``except
+    ImportError`` handler fails too (``guard_fails``) counts as unguarded.
     """
     best: dict[str, tuple[Reach, tuple[str, ...], str]] = {}
     position = _execution_order(links, starts)
@@ -1109,6 +1144,10 @@ def _hook_statements(
             continue
         hook = _hook_of(hooked, hooks)
         edge_reach = _combine(importer_reach, _ORDER[rank])
+        if rank == _RANK[Reach.GUARDED] and guard_fails is not None:
+            unguarded = guard_fails(importer, line)
+            if unguarded is not None:
+                edge_reach = _combine(importer_reach, unguarded)
         known = best.get(hook)
         if known is None or _better(edge_reach, known[0]):
             where = f"{index.modules[importer].path}:{line}"

@@ -563,3 +563,48 @@ def test_fallback_for_lists_what_the_try_imports_when_it_only_imports() -> None:
     assert dict(code.fallback_for) == {
         5: (("selectors", None), ("collections", "abc"), ("collections", "OrderedDict"))
     }
+
+
+def test_a_guarded_import_through_a_legacy_finder_whose_handler_fails_is_not_guarded(
+    tmp_path: Path,
+) -> None:
+    _, findings = scan(
+        tmp_path,
+        {
+            "app.py": "import client\n\n\ndef handler(event, context):\n    return 1\n",
+            # invoke 1.4's util.py: the fallback names a module the package does not hold.
+            "client.py": (
+                "try:\n"
+                "    from six.moves import reduce\n"
+                "except ImportError:\n"
+                "    from lexicon import Lexicon\n"
+            ),
+            "six.py": LEGACY_SIX,
+        },
+    )
+
+    assert table(findings, "importlib.abc.MetaPathFinder.find_module") == [
+        ("six.py:5:7", Reach.IMPORT, ("app", "client", "six.moves"))
+    ]
+
+
+def test_a_guarded_import_through_a_legacy_finder_with_a_working_fallback_stays_guarded(
+    tmp_path: Path,
+) -> None:
+    _, findings = scan(
+        tmp_path,
+        {
+            "app.py": "import client\n\n\ndef handler(event, context):\n    return 1\n",
+            "client.py": (
+                "try:\n"
+                "    from six.moves import reduce\n"
+                "except ImportError:\n"
+                "    from functools import reduce\n"
+            ),
+            "six.py": LEGACY_SIX,
+        },
+    )
+
+    assert table(findings, "importlib.abc.MetaPathFinder.find_module") == [
+        ("six.py:5:7", Reach.GUARDED, ("app", "client", "six.moves"))
+    ]
