@@ -130,13 +130,33 @@ def verdict_of(findings: Iterable[Finding]) -> Verdict:
     return Verdict.READY
 
 
+def _problem_key(
+    finding: Finding, removed_modules: set[tuple[str, str]]
+) -> tuple[str, str | None, str]:
+    """What makes a finding a distinct problem: its rule, symbol and component; the uses of
+    a removed module's members are the one problem of that module (one fix removes both)."""
+    component = finding.component.key
+    if finding.rule_id == "removed-stdlib-api" and finding.symbol:
+        module = finding.symbol
+        while "." in module:
+            module = module.rsplit(".", 1)[0]
+            if (component, module) in removed_modules:
+                return ("removed-stdlib-module", module, component)
+    return (finding.rule_id, finding.symbol, component)
+
+
 def score(findings: Iterable[Finding]) -> tuple[int, Verdict, ScoreBreakdown]:
     """The readiness score of judged findings, their verdict, and how the score was reached."""
     findings = list(findings)
+    removed_modules = {
+        (finding.component.key, finding.symbol)
+        for finding in findings
+        if finding.rule_id == "removed-stdlib-module" and finding.symbol
+    }
     worst: dict[tuple[str, str | None, str], Severity] = {}
     for finding in findings:
         assert finding.severity is not None, "score() takes judged findings"
-        key = (finding.rule_id, finding.symbol, finding.component.key)
+        key = _problem_key(finding, removed_modules)
         current = worst.get(key)
         if current is None or finding.severity.rank < current.rank:
             worst[key] = finding.severity

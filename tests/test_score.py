@@ -7,7 +7,16 @@ import itertools
 
 import pytest
 
-from analyzer.models import Category, Finding, Location, Reach, Severity, Verdict
+from analyzer.models import (
+    Category,
+    Component,
+    ComponentKind,
+    Finding,
+    Location,
+    Reach,
+    Severity,
+    Verdict,
+)
 from analyzer.runtimes import get_runtime
 from analyzer.score import WEIGHTS, judge, score, severity_for
 
@@ -138,3 +147,27 @@ def test_adding_a_finding_never_raises_the_score() -> None:
                     before = score(judge(subset, target))[0]
                     after = score(judge([*subset, extra], target))[0]
                     assert after <= before
+
+
+def test_uses_of_a_removed_modules_members_are_that_modules_one_problem() -> None:
+    module = finding()
+    member = finding(
+        rule_id="removed-stdlib-api",
+        category=Category.REMOVED_NAME,
+        symbol="imp.reload",
+        location=Location("app.py", 9, 5),
+        reach=Reach.CALL,
+    )
+    elsewhere = dataclasses.replace(
+        member, component=Component(ComponentKind.VENDORED, "legacy", "1.0")
+    )
+
+    together = score(judge([module, member], PY312))
+    apart = score(judge([module, elsewhere], PY312))
+
+    assert (together[0], together[2].counts["blocker"], together[2].counts["high"]) == (49, 1, 0)
+    assert (apart[0], apart[2].counts["blocker"], apart[2].counts["high"]) == (49, 1, 1)
+    assert (together[2].deductions, apart[2].deductions["high"]) == (
+        {"blocker": 35, "high": 0, "medium": 0, "low": 0, "info": 0},
+        15,
+    )
