@@ -427,9 +427,16 @@ def _describe(row: ApiChange, what: str, symbol: str) -> str:
     return f"{subject} is deprecated since Python {deprecated}"
 
 
+_BARE_NAME = re.compile(r"[A-Za-z_][\w.]*(?:\(\))?")
+
+
 def _fix(row: ApiChange, what: str) -> str:
     if what != "added" or row.added is None:
-        return row.replacement or "see the documentation for a replacement"
+        replacement = row.replacement
+        if replacement and _BARE_NAME.fullmatch(replacement):
+            # A row that names only what replaces it: say what to do with the name.
+            return f"use {replacement} instead"
+        return replacement or "see the documentation for a replacement"
     fix = f"keep the target at Python {format_version(row.added)} or later"
     return f"{fix}, or guard the use with a version check" + (
         f" ({row.replacement})" if row.replacement else ""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-FILES = 20_000
+FILES = 30_000
 """Enough files that the analysis runs for tens of seconds on two cores."""
 
 
@@ -45,5 +45,5 @@ def test_an_interrupt_stops_the_workers_instead_of_draining_the_queue(tmp_path: 
         "",
         "lambda-analyzer: error: interrupted\n",
     )
-    # Draining the queue would take most of the analysis (tens of seconds).
-    assert waited < 5, waited
+    # Draining the queue would take most of the analysis: tens of seconds, more under load.
+    assert waited < 15, waited
