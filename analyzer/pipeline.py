@@ -160,7 +160,7 @@ def analyse_package_handlers(
     started = time.perf_counter()
     shared: list[Finding] = []
     for analysis in analyses.values():
-        shared.extend(analysis.findings)
+        shared.extend(_in_its_component(finding) for finding in analysis.findings)
     shared.extend(_binary_findings(package, source_runtime))
     layer_findings = layer_path_findings(package, function, source_runtime, targets)
     record: list[Finding] = []
@@ -205,6 +205,24 @@ def analyse_package_handlers(
             timings=handler_timings,
         )
     return results
+
+
+def _in_its_component(finding: Finding) -> Finding:
+    """A finding in a vendored library is fixed by upgrading the library, not by editing its
+    copy: its fix says so first, and keeps what the line itself needs."""
+    from analyzer.models import ComponentKind
+
+    component = finding.component
+    if component.kind is not ComponentKind.VENDORED or finding.fix.lower().startswith("upgrade"):
+        return finding
+    release = f"{component.name} {component.version}" if component.version else component.name
+    return dataclasses.replace(
+        finding,
+        fix=(
+            f"upgrade the vendored {release} to a release that supports the target, and "
+            f"rebuild the package; in this copy the line needs: {finding.fix}"
+        ),
+    )
 
 
 def _not_analysed(function: Function, errors: Sequence[AnalysisError]) -> Finding:

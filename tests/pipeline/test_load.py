@@ -59,3 +59,21 @@ def test_a_path_without_python_code_is_refused(tmp_path: Path, files: dict[str, 
         f"{tmp_path}: no Python code (no .py, .pyc or extension module) in the package or its "
         "layers"
     )
+
+
+def test_a_finding_in_a_vendored_library_says_to_upgrade_the_library_first() -> None:
+    sample = SAMPLES / "leaderboard-ranker"
+    [report, _] = scan_target(ScanRequest(str(sample), TARGETS, check_dependencies=False))
+
+    [finding] = [
+        f
+        for f in report.findings
+        if (f.location.path, f.location.line, f.symbol)
+        == ("sortedcontainers/sorteddict.py", 5, "collections.Set")
+    ]
+    assert finding.fix == (
+        "upgrade the vendored sortedcontainers 1.5.10 to a release that supports the target, and "
+        "rebuild the package; in this copy the line needs: use collections.abc.Set instead"
+    )
+    own = [f for f in report.findings if f.component.kind.value == "function"]
+    assert all(not f.fix.startswith("upgrade the vendored") for f in own)
