@@ -161,6 +161,25 @@ def version_windows(
     return None
 
 
+def constant_windows(test: cst.BaseExpression) -> tuple[VersionWindow, VersionWindow] | None:
+    """The windows of a test that is a constant: ``if False:`` and ``if 0:`` never run their
+    body, ``if True:`` never runs its ``else``.
+
+    Only a literal counts; a name bound to a constant (``DEBUG = False``) may be changed
+    from outside the module.
+    """
+    value: object
+    if isinstance(test, cst.Name) and test.value in {"True", "False", "None"}:
+        value = {"True": True, "False": False, "None": None}[test.value]
+    elif isinstance(test, cst.Integer):
+        value = _integer(test)
+        if value is None:
+            return None
+    else:
+        return None
+    return (EVERY_VERSION, NEVER) if value else (NEVER, EVERY_VERSION)
+
+
 def _flag_window(test: cst.Name | cst.Attribute) -> tuple[VersionWindow, VersionWindow] | None:
     name = test.value if isinstance(test, cst.Name) else test.attr.value
     if name == "TYPE_CHECKING":

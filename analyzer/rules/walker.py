@@ -31,6 +31,7 @@ from analyzer.rules.guards import (
     VersionWindow,
     absorbs,
     caught_names,
+    constant_windows,
     exits_block,
     is_version_info,
     stdlib_binds,
@@ -869,6 +870,9 @@ class Walker:
 
     def _test_windows(self, test: cst.BaseExpression) -> tuple[VersionWindow, VersionWindow] | None:
         windows = version_windows(test, frozenset(self.context.version_aliases))
+        if windows is not None:
+            return windows
+        windows = constant_windows(test)
         if windows is not None:
             return windows
         negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)

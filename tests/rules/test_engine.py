@@ -858,3 +858,39 @@ def test_a_binding_in_code_that_runs_on_some_runtime_still_replaces() -> None:
 )
 def test_stdlib_has_module_reads_the_stdlib_files(module: str, present: bool) -> None:
     assert stdlib_has_module(module) is present
+
+
+# Tests whose outcome is known without running anything
+
+
+@pytest.mark.parametrize("test", ["False", "0", "None"])
+def test_a_block_under_a_false_constant_never_runs(test: str) -> None:
+    analysis = analyse(
+        f"""\
+        if {test}:
+            import imp
+        else:
+            import asynchat
+        if True:
+            import smtpd
+        else:
+            import imghdr
+        """
+    )
+
+    assert places(analysis, "imp") == [(2, 12, "guarded")]
+    assert places(analysis, "asynchat") == [(4, 12, "import")]
+    assert places(analysis, "smtpd") == [(6, 12, "import")]
+    assert places(analysis, "imghdr") == [(8, 12, "guarded")]
+
+
+def test_a_name_bound_to_a_constant_is_not_taken_for_one() -> None:
+    analysis = analyse(
+        """\
+        DEBUG = False
+        if DEBUG:
+            import imp
+        """
+    )
+
+    assert places(analysis, "imp") == [(3, 12, "import")]
