@@ -65,6 +65,8 @@ _LITERAL_TYPES: dict[type[cst.CSTNode], str] = {
     cst.Tuple: "builtins.tuple",
 }
 _VISITOR_BASES = frozenset({"ast.NodeVisitor", "ast.NodeTransformer"})
+_MODULE_LOOKUPS = frozenset({"importlib.util.find_spec", "pkgutil.find_loader"})
+"""Calls that return None for a module that cannot be imported, without importing it."""
 _FALLBACK_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError", "NameError"})
 
 
@@ -261,6 +263,11 @@ class WalkContext:
     def is_subclass(self, qualified: str | None, bases: frozenset[str]) -> bool:
         """Whether a class, or one of its local ancestors' first bases, is one of ``bases``."""
         return self.resolve_class(qualified) in bases
+
+    def class_member(self, class_name: str, attribute: str) -> str | None:
+        """The API an attribute of an instance of ``class_name`` names, through the module's
+        own classes to their first base outside it; ``None`` where a local class defines it."""
+        return self._class_member(class_name, [attribute])
 
     def _class_member(
         self, class_name: str, attributes: list[str], *, static: bool = False
@@ -883,9 +890,25 @@ class Walker:
         return None
 
     def _feature_test(self, test: cst.BaseExpression) -> tuple[Frame, Frame] | None:
-        """``hasattr(module, "name")``: the name exists in the body, not in the else branch."""
+        """``hasattr(module, "name")``: the name exists in the body, not in the else branch.
+
+        Also ``hasattr(obj, "name")`` on an object of a known class, and a module looked up
+        with ``importlib.util.find_spec("name")`` (``is not None``, or its truth).
+        """
         negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
         inner = test.expression if isinstance(test, cst.UnaryOperation) and negated else test
+        if isinstance(inner, cst.Comparison) and len(inner.comparisons) == 1:
+            comparison = inner.comparisons[0]
+            if isinstance(comparison.comparator, cst.Name) and comparison.comparator.value == (
+                "None"
+            ):
+                if isinstance(comparison.operator, cst.Is):
+                    negated = not negated
+                elif not isinstance(comparison.operator, cst.IsNot):
+                    return None
+                inner = inner.left
+                if not self._is_module_lookup(inner):
+                    return None
         tested = self._tested_symbol(inner)
         if tested is None:
             return None
@@ -893,20 +916,43 @@ class Walker:
         missing = Frame(window=_absence_window(tested))
         return (missing, present) if negated else (present, missing)
 
+    def _is_module_lookup(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Call) and (
+            self.context.qualified_name(node.func) in _MODULE_LOOKUPS
+        )
+
     def _tested_symbol(self, test: cst.BaseExpression) -> str | None:
+        if not isinstance(test, cst.Call):
+            return None
+        if self._is_module_lookup(test):
+            # find_spec("name") is None exactly where the module is missing.
+            module = test.args[0].value if len(test.args) == 1 else None
+            if isinstance(module, cst.SimpleString) and test.args[0].keyword is None:
+                name = module.evaluated_value
+                return name if isinstance(name, str) and name else None
+            return None
         if not (
-            isinstance(test, cst.Call)
-            and isinstance(test.func, cst.Name)
+            isinstance(test.func, cst.Name)
             and test.func.value in {"hasattr", "getattr"}
             and len(test.args) >= 2
         ):
             return None
-        owner = self.context.qualified_name(test.args[0].value)
         attribute = test.args[1].value
-        if owner is None or not isinstance(attribute, cst.SimpleString):
+        if not isinstance(attribute, cst.SimpleString):
             return None
         name = attribute.evaluated_value
-        return f"{owner}.{name}" if isinstance(name, str) else None
+        if not isinstance(name, str):
+            return None
+        subject = test.args[0].value
+        owner = self.context.qualified_name(subject)
+        if owner is not None:
+            return f"{owner}.{name}"
+        # An object of a known class: the attribute is looked up through the class, as the
+        # guarded code's use of it will be (hasattr(path, "walk") guards path.walk()).
+        made_from = self.context.type_of(subject)
+        if made_from is None:
+            return None
+        return self.context.class_member(made_from, name)
 
     def _with(self, node: cst.CSTNode) -> None:
         assert isinstance(node, cst.With)

@@ -894,3 +894,91 @@ def test_a_name_bound_to_a_constant_is_not_taken_for_one() -> None:
     )
 
     assert places(analysis, "imp") == [(3, 12, "import")]
+
+
+# Feature tests on objects and module look-ups
+
+
+def test_hasattr_on_an_object_of_a_known_class_guards_the_use_of_that_attribute() -> None:
+    # Path.walk arrived in 3.12 (What's New In Python 3.12 > pathlib).
+    analysis = analyse(
+        """\
+        import pathlib
+
+        here = pathlib.Path(".")
+        if hasattr(here, "walk"):
+            print(list(here.walk()))
+        print(list(here.walk()))
+        """
+    )
+
+    assert places(analysis, "pathlib.Path.walk") == [(5, 16, "guarded"), (6, 12, "import")]
+
+
+def test_hasattr_on_self_guards_through_the_stdlib_base_of_the_class() -> None:
+    # TestCase.assertEquals is gone in 3.12 (What's New In Python 3.12 > Removed > unittest).
+    analysis = analyse(
+        """\
+        import unittest
+
+
+        class T(unittest.TestCase):
+            def runTest(self):
+                if hasattr(self, "assertEquals"):
+                    self.assertEquals(1, 1)
+                if not hasattr(self, "assertEquals"):
+                    self.assertEqual(1, 1)
+                else:
+                    self.assertEquals(2, 2)
+                self.assertEquals(3, 3)
+        """
+    )
+
+    assert places(analysis, "unittest.TestCase.assertEquals") == [
+        (7, 13, "guarded"),
+        (11, 13, "guarded"),
+        (12, 9, "call"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "test",
+    [
+        'importlib.util.find_spec("imghdr") is not None',
+        'importlib.util.find_spec("imghdr")',
+        'not importlib.util.find_spec("imghdr") is None',
+        'pkgutil.find_loader("imghdr") is not None',
+    ],
+)
+def test_a_module_looked_up_before_its_import_is_guarded(test: str) -> None:
+    # imghdr is gone in 3.13 (What's New In Python 3.13 > PEP 594); find_spec returns None.
+    analysis = analyse(
+        f"""\
+        import importlib.util
+        import pkgutil
+
+        if {test}:
+            import imghdr
+
+            print(imghdr.what)
+        """
+    )
+
+    assert places(analysis, "imghdr") == [(5, 12, "guarded")]
+    assert places(analysis, "imghdr.what") == [(7, 11, "guarded")]
+
+
+def test_a_module_looked_up_as_missing_is_not_guarded_in_its_body() -> None:
+    analysis = analyse(
+        """\
+        import importlib.util
+
+        if importlib.util.find_spec("imghdr") is None:
+            import imghdr
+        else:
+            import imghdr as found
+        """
+    )
+
+    assert [finding.reach.value for finding in analysis.findings] == ["import", "guarded"]
+    assert [finding.location.line for finding in analysis.findings] == [4, 6]
