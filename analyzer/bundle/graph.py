@@ -1441,6 +1441,22 @@ def apply_reach(
     ]
 
 
+LOADED_BY_PATH_RULES = frozenset({"native-arch-mismatch", "native-glibc-too-new"})
+"""Faults of a native library that stop it loading by path as well as by import."""
+
+
+def _in_a_reached_package(path: str, reach_of_path: Mapping[str, ModuleReach]) -> bool:
+    """Whether a package folder holding ``path`` is imported by the handler (not lazily only
+    behind a guard, nor unreached)."""
+    folder = path.rpartition("/")[0]
+    while folder:
+        init = reach_of_path.get(f"{folder}/__init__.py")
+        if init is not None and init.reach in (Reach.IMPORT, Reach.CALL):
+            return True
+        folder = folder.rpartition("/")[0]
+    return False
+
+
 def _with_reach(
     finding: Finding,
     reach_of_path: Mapping[str, ModuleReach],
@@ -1462,6 +1478,15 @@ def _with_reach(
     if is_native:
         if _superseded(path, module_reach, target_index):
             return replace(finding, reach=Reach.UNREACHED, import_chain=())
+        if (
+            module_reach.reach is Reach.UNREACHED
+            and finding.rule_id in LOADED_BY_PATH_RULES
+            and _in_a_reached_package(path, reach_of_path)
+        ):
+            # Never imported, but inside a package the handler imports: such a library is
+            # opened by path (ctypes, cffi), and one built for another machine or a newer
+            # glibc fails however it is opened.
+            return replace(finding, reach=Reach.UNKNOWN, import_chain=())
         optional = finding.optional or module_reach.reach is Reach.GUARDED
         return replace(
             finding,

@@ -660,6 +660,39 @@ def test_native_findings_take_the_reach_of_their_extension_module(tmp_path: Path
     ]
 
 
+def test_a_foreign_library_in_an_imported_package_may_be_opened_by_path(tmp_path: Path) -> None:
+    package = make_package(
+        tmp_path,
+        {
+            "app.py": "",
+            "crypto/__init__.py": "",
+            "crypto/cipher/__init__.py": "",
+            "crypto/cipher/_raw_ecb.abi3.so": b"",
+            "unused/__init__.py": "",
+            "unused/_raw.abi3.so": b"",
+        },
+    )
+    analyses = analyses_of(analysis("app.py", imp("crypto.cipher", 1)))
+    graph = build_import_graph(ModuleIndex.for_runtime(package, PY311), analyses, "app")
+    arch = "native-arch-mismatch"
+    findings = [
+        replace(native_finding("crypto/cipher/_raw_ecb.abi3.so"), rule_id=arch),
+        replace(native_finding("crypto/cipher/_raw_ecb.abi3.so"), rule_id="native-glibc-too-new"),
+        # A wrong ABI tag only matters to an import, which never happens here.
+        native_finding("crypto/cipher/_raw_ecb.abi3.so"),
+        replace(native_finding("unused/_raw.abi3.so"), rule_id=arch),
+    ]
+
+    result = apply_reach(findings, graph.reach_of_path)
+
+    assert [f.reach for f in result] == [
+        Reach.UNKNOWN,
+        Reach.UNKNOWN,
+        Reach.UNREACHED,
+        Reach.UNREACHED,
+    ]
+
+
 def test_bytecode_only_module_findings_take_the_reach_of_the_module(tmp_path: Path) -> None:
     package = make_package(tmp_path, {"app.py": "", "legacy.pyc": b"", "old.pyc": b""})
     analyses = analyses_of(analysis("app.py", imp("legacy", 4, lazy=True)))
