@@ -875,6 +875,18 @@ class Walker:
         if tested is not None:
             self.blocks[id(node.body)], self.blocks[id(node.orelse)] = tested
 
+    def _boolean(self, node: cst.CSTNode) -> None:
+        """``a and b`` evaluates ``b`` only where ``a`` is true; ``a or b`` where it is false."""
+        assert isinstance(node, cst.BooleanOperation)
+        side = 0 if isinstance(node.operator, cst.And) else 1
+        windows = self._test_windows(node.left)
+        if windows is not None:
+            self.blocks[id(node.right)] = Frame(window=windows[side])
+            return
+        tested = self._feature_test(node.left)
+        if tested is not None:
+            self.blocks[id(node.right)] = tested[side]
+
     def _test_windows(self, test: cst.BaseExpression) -> tuple[VersionWindow, VersionWindow] | None:
         windows = version_windows(test, frozenset(self.context.version_aliases))
         if windows is not None:
@@ -1139,6 +1151,7 @@ _BEFORE: dict[type[cst.CSTNode], Callable[[Walker, cst.CSTNode], None]] = {
     cst.ExceptStarHandler: Walker._handler,
     cst.If: Walker._if,
     cst.IfExp: Walker._if_expression,
+    cst.BooleanOperation: Walker._boolean,
     cst.With: Walker._with,
     cst.Assign: Walker._assign,
     cst.AnnAssign: Walker._annotated_assign,

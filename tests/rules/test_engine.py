@@ -982,3 +982,56 @@ def test_a_module_looked_up_as_missing_is_not_guarded_in_its_body() -> None:
 
     assert [finding.reach.value for finding in analysis.findings] == ["import", "guarded"]
     assert [finding.location.line for finding in analysis.findings] == [4, 6]
+
+
+# Short-circuit operators
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'sys.version_info >= (3, 12) and list(itertools.batched("ab", 1))',
+        'sys.version_info < (3, 12) or list(itertools.batched("ab", 1))',
+        'sys.version_info >= (3, 12) and bool(sys.argv) and list(itertools.batched("ab", 1))',
+        'hasattr(itertools, "batched") and list(itertools.batched("ab", 1))',
+        'not hasattr(itertools, "batched") or list(itertools.batched("ab", 1))',
+        'list(itertools.batched("ab", 1)) if sys.version_info >= (3, 12) else None',
+    ],
+)
+def test_the_right_operand_of_a_version_test_runs_only_where_the_test_lets_it(
+    expression: str,
+) -> None:
+    # itertools.batched arrived in 3.12 (What's New In Python 3.12 > itertools).
+    analysis = analyse(
+        f"""\
+        import itertools
+        import sys
+
+        pairs = {expression}
+        """
+    )
+
+    assert [place[2] for place in places(analysis, "itertools.batched")] == ["guarded"]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'sys.version_info >= (3, 12) or list(itertools.batched("ab", 1))',
+        'sys.version_info < (3, 12) and list(itertools.batched("ab", 1))',
+        'list(itertools.batched("ab", 1)) and sys.version_info >= (3, 12)',
+        'bool(sys.argv) and list(itertools.batched("ab", 1))',
+    ],
+)
+def test_the_right_operand_on_the_wrong_side_of_the_test_is_reported(expression: str) -> None:
+    analysis = analyse(
+        f"""\
+        import itertools
+        import sys
+
+        pairs = {expression}
+        """
+    )
+
+    assert [place[2] for place in places(analysis, "itertools.batched")] == ["import"]
+    assert only(analysis, "itertools.batched").requires == (3, 12)
