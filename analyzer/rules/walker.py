@@ -65,6 +65,15 @@ _LITERAL_TYPES: dict[type[cst.CSTNode], str] = {
     cst.Tuple: "builtins.tuple",
 }
 _VISITOR_BASES = frozenset({"ast.NodeVisitor", "ast.NodeTransformer"})
+_SKIP_DECORATORS = {
+    "unittest.skipIf": "if",
+    "unittest.case.skipIf": "if",
+    "unittest.skipUnless": "unless",
+    "unittest.case.skipUnless": "unless",
+    "unittest.skip": "always",
+    "unittest.case.skip": "always",
+}
+"""unittest's skip decorators (unittest docs > Skipping tests and expected failures)."""
 _MODULE_LOOKUPS = frozenset({"importlib.util.find_spec", "pkgutil.find_loader"})
 """Calls that return None for a module that cannot be imported, without importing it."""
 _FALLBACK_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError", "NameError"})
@@ -691,6 +700,12 @@ class Walker:
         for param in params:
             scope.bindings[param.name.value] = self._annotated(param.annotation)
         owner = context.current_class if context.scopes[-1].kind == "class" else None
+        window = self._skip_window(node.decorators)
+        if owner is not None and node.name.value.startswith("test"):
+            # A skip decorator on the class only stops the test runner, which runs the
+            # test* methods; a method decorated itself raises SkipTest before its body.
+            window = window.intersect(self._skip_window(owner.decorators))
+        frame.window = window
         if owner is not None and params and not _has_decorator(node, "staticmethod"):
             first = params[0].name.value
             if _has_decorator(node, "classmethod"):
@@ -707,6 +722,24 @@ class Walker:
                 # ast.NodeVisitor calls visit_<Class>(node) with an instance of ast.<Class>.
                 scope.bindings[params[1].name.value] = Binding(f"ast.{visited}", instance=True)
         self.blocks[id(node.body)] = frame
+
+    def _skip_window(self, decorators: Sequence[cst.Decorator]) -> VersionWindow:
+        """Where a test decorated with ``unittest.skipIf``/``skipUnless``/``skip`` runs."""
+        window = EVERY_VERSION
+        for decorator in decorators:
+            call = decorator.decorator
+            if not isinstance(call, cst.Call):
+                continue
+            skip = _SKIP_DECORATORS.get(self.context.qualified_name(call.func) or "")
+            if skip is None:
+                continue
+            if skip == "always":
+                return NEVER
+            windows = self._test_windows(call.args[0].value) if call.args else None
+            if windows is not None:
+                # skipIf(test) runs the body where the test is false, skipUnless where true.
+                window = window.intersect(windows[1] if skip == "if" else windows[0])
+        return window
 
     def _annotated(self, annotation: cst.Annotation | None) -> Binding:
         """A parameter annotated with a class holds an instance of it."""

@@ -1035,3 +1035,53 @@ def test_the_right_operand_on_the_wrong_side_of_the_test_is_reported(expression:
 
     assert [place[2] for place in places(analysis, "itertools.batched")] == ["import"]
     assert only(analysis, "itertools.batched").requires == (3, 12)
+
+
+# Tests skipped by a decorator
+
+
+def test_a_test_skipped_on_new_versions_does_not_break_there() -> None:
+    # assertEquals is gone in 3.12 (What's New In Python 3.12 > Removed > unittest); the
+    # skip decorators are those of the unittest docs > Skipping tests.
+    analysis = analyse(
+        """\
+        import sys
+        import unittest
+
+
+        class T(unittest.TestCase):
+            @unittest.skipIf(sys.version_info >= (3, 12), "alias removed")
+            def test_if(self):
+                self.assertEquals(1, 1)
+
+            @unittest.skipUnless(sys.version_info < (3, 12), "alias removed")
+            def test_unless(self):
+                self.assertEquals(1, 1)
+
+            @unittest.skip("never")
+            def test_never(self):
+                self.assertEquals(1, 1)
+
+            @unittest.skipIf(sys.version_info < (3, 12), "wrong way round")
+            def test_wrong(self):
+                self.assertEquals(1, 1)
+
+
+        @unittest.skipIf(sys.version_info >= (3, 12), "alias removed")
+        class U(unittest.TestCase):
+            def test_in_class(self):
+                self.assertEquals(1, 1)
+
+            def helper(self):
+                self.assertEquals(1, 1)
+        """
+    )
+
+    assert places(analysis, "unittest.TestCase.assertEquals") == [
+        (8, 9, "guarded"),
+        (12, 9, "guarded"),
+        (16, 9, "guarded"),
+        (20, 9, "call"),
+        (26, 9, "guarded"),
+        (29, 9, "call"),
+    ]
