@@ -121,6 +121,23 @@ def exits_block(block: cst.BaseSuite) -> bool:
     return False
 
 
+def raises_again(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    """Whether a handler ends by raising (``raise``, or ``raise Other(...)``): the failure
+    it caught still stops the code, so it absorbs nothing."""
+    body = handler.body.body
+    if not body:
+        return False
+    last = body[-1]
+    statements: Sequence[cst.CSTNode]
+    if isinstance(last, cst.SimpleStatementLine):
+        statements = last.body
+    elif isinstance(last, cst.BaseSmallStatement):
+        statements = [last]
+    else:
+        return False
+    return bool(statements) and isinstance(statements[-1], cst.Raise)
+
+
 def _dotted(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.Name):
         return node.value

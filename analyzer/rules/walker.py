@@ -34,6 +34,7 @@ from analyzer.rules.guards import (
     constant_windows,
     exits_block,
     is_version_info,
+    raises_again,
     stdlib_binds,
     version_windows,
 )
@@ -131,6 +132,19 @@ class Frame:
     scope: Scope | None = None
     try_node: cst.CSTNode | None = None
     """For the body of a ``try``: the statement, so its handlers can see what it raised."""
+    handlers: tuple[tuple[frozenset[str], bool], ...] = ()
+    """For the body of a ``try``: what each handler catches, in order, and whether it raises
+    again (then the failure it takes still stops the code)."""
+
+    def absorbs(self, failure: str) -> bool:
+        """Whether a failure of type ``failure`` here stops at this frame."""
+        if not self.handlers:
+            return absorbs(self.caught, failure)
+        # The first handler that matches takes the failure, as Python picks it.
+        for names, raises in self.handlers:
+            if absorbs(names, failure):
+                return not raises
+        return False
 
 
 @dataclass
@@ -346,7 +360,7 @@ class WalkContext:
     ) -> bool:
         """Whether a failure of type ``failure`` here is absorbed or cannot happen."""
         for frame in self.frames:
-            if absorbs(frame.caught, failure):
+            if frame.absorbs(failure):
                 return True
             if symbol is not None and any(
                 symbol == tested or symbol.startswith(f"{tested}.") for tested in frame.tested
@@ -423,7 +437,7 @@ class WalkContext:
         if breaks_in is None and requires is None:
             return
         for frame in self.frames:
-            if frame.try_node is not None and absorbs(frame.caught, failure):
+            if frame.try_node is not None and frame.absorbs(failure):
                 self.try_failures.setdefault(id(frame.try_node), []).append((breaks_in, requires))
 
     def findings(
@@ -784,10 +798,15 @@ class Walker:
     def _try(self, node: cst.CSTNode) -> None:
         assert isinstance(node, cst.Try | cst.TryStar)
         caught: set[str] = set()
+        handlers = []
         for handler in node.handlers:
-            caught |= caught_names(handler)
+            names = caught_names(handler)
+            caught |= names
+            handlers.append((names, raises_again(handler)))
             self.handler_of[id(handler)] = node
-        self.blocks[id(node.body)] = Frame(caught=frozenset(caught), try_node=node)
+        self.blocks[id(node.body)] = Frame(
+            caught=frozenset(caught), handlers=tuple(handlers), try_node=node
+        )
 
     def _handler(self, node: cst.CSTNode) -> None:
         assert isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler)

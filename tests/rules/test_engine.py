@@ -1085,3 +1085,69 @@ def test_a_test_skipped_on_new_versions_does_not_break_there() -> None:
         (26, 9, "guarded"),
         (29, 9, "call"),
     ]
+
+
+# Handlers that raise again
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "raise",
+        'raise RuntimeError("telnetlib is needed")',
+        'print("missing"); raise',
+        'raise ImportError("install telnetlib") from None',
+    ],
+)
+def test_an_import_whose_handler_raises_again_is_not_guarded(handler: str) -> None:
+    # telnetlib is gone in 3.13 (What's New In Python 3.13 > PEP 594).
+    analysis = analyse(
+        f"""\
+        try:
+            import telnetlib
+        except ImportError:
+            {handler}
+        print(telnetlib.TELNET_PORT)
+        """
+    )
+
+    assert places(analysis, "telnetlib") == [(2, 12, "import")]
+    assert only(analysis, "telnetlib").breaks_in == (3, 13)
+
+
+def test_the_first_matching_handler_decides_whether_an_import_is_guarded() -> None:
+    analysis = analyse(
+        """\
+        try:
+            import telnetlib
+        except ModuleNotFoundError:
+            raise
+        except ImportError:
+            telnetlib = None
+        try:
+            import nntplib
+        except ImportError:
+            nntplib = None
+        except ModuleNotFoundError:
+            raise
+        """
+    )
+
+    # A missing module raises ModuleNotFoundError, a subclass of ImportError.
+    assert places(analysis, "telnetlib") == [(2, 12, "import")]
+    assert places(analysis, "nntplib") == [(8, 12, "guarded")]
+
+
+def test_an_import_whose_handler_falls_back_is_guarded() -> None:
+    analysis = analyse(
+        """\
+        try:
+            import telnetlib
+        except ImportError:
+            if False:
+                raise
+            telnetlib = None
+        """
+    )
+
+    assert places(analysis, "telnetlib") == [(2, 12, "guarded")]
