@@ -76,6 +76,9 @@ def _stops_first(stop: Finding, finding: Finding) -> bool:
             finding.requires or (0, 0),
             -(finding.location.line or 0),
         )
+    if finding.rule_id == "needs-newer-syntax":
+        # Compiling comes before running: nothing the module does stops its compile error.
+        return False
     return (stop.location.line or 0) < (finding.location.line or 0) or (finding.reach is Reach.CALL)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -1151,3 +1152,35 @@ def test_an_import_whose_handler_falls_back_is_guarded() -> None:
     )
 
     assert places(analysis, "telnetlib") == [(2, 12, "guarded")]
+
+
+# The corpus benchmark's choice of the statement that breaks
+
+
+def _corpus_findings_module() -> Any:
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus_findings.py"
+    spec = importlib.util.spec_from_file_location("corpus_findings", script)
+    assert spec is not None and spec.loader is not None
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
+
+
+def test_a_compile_error_is_the_break_even_after_a_runtime_failure_of_the_same_version() -> None:
+    # ExceptionGroup and except* both arrived in 3.11 (What's New In Python 3.11 > PEP 654);
+    # 3.10 reports the SyntaxError of line 3 and runs nothing.
+    analysis = analyse(
+        """\
+        try:
+            raise ExceptionGroup("g", [KeyError("k")])
+        except* (KeyError, ValueError) as group:
+            print(len(group.exceptions))
+        """
+    )
+    kept = _corpus_findings_module().first_breaks(analysis)
+
+    assert [(f.rule_id, f.location.line, f.requires) for f in kept] == [
+        ("needs-newer-syntax", 3, (3, 11))
+    ]
