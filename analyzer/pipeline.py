@@ -66,9 +66,19 @@ def analyse_function(
     *,
     errors: Iterable[AnalysisError] = (),
     progress: Progress | None = None,
+    template_findings: Mapping[str, Sequence[Finding]] | None = None,
 ) -> list[FunctionReport]:
-    """The readiness reports of ``function`` for each of ``targets``."""
+    """The readiness reports of ``function`` for each of ``targets``; ``template_findings``
+    (by target name) are what the function's infrastructure templates say, added as they are."""
     analysis = analyse_package(function, targets, options, errors=errors, progress=progress)
+    if template_findings:
+        analysis = dataclasses.replace(
+            analysis,
+            findings_by_target={
+                name: (*findings, *template_findings.get(name, ()))
+                for name, findings in analysis.findings_by_target.items()
+            },
+        )
     return [report_for(analysis, target) for target in targets]
 
 
@@ -393,8 +403,18 @@ def scan_target(request: ScanRequest, *, progress: Progress | None = None) -> li
     targets = [get_runtime(name) for name in request.target_runtimes]
     with tempfile.TemporaryDirectory(prefix="lambda-analyzer-") as workdir:
         function, errors = load_function(request, Path(workdir))
+        templates: dict[str, list[Finding]] = {}
+        case = _case_of(Path(request.target), request)
+        if case is not None:
+            templates, template_errors = case_template_findings(case, targets)
+            errors.extend(template_errors)
         return analyse_function(
-            function, targets, request.options, errors=errors, progress=progress
+            function,
+            targets,
+            request.options,
+            errors=errors,
+            progress=progress,
+            template_findings=templates,
         )
 
 
@@ -436,6 +456,72 @@ def load_function(request: ScanRequest, workdir: Path) -> tuple[Function, list[A
             )
         return function, errors
     return _load_remote(request, workdir)
+
+
+def case_template_findings(
+    case: Path, targets: Sequence[Runtime]
+) -> tuple[dict[str, list[Finding]], list[AnalysisError]]:
+    """What the templates under ``case/iac`` say of the runtimes and layers they deploy, per
+    target: the findings ``lambda-analyzer ci`` gives a template (deprecated runtimes, layers
+    that do not fit), with paths relative to ``case``."""
+    import datetime as dt
+
+    from analyzer.iac.discover import read_repository
+    from analyzer.iac.findings import (
+        deprecated_runtime_finding,
+        function_build_method_finding,
+        layer_findings,
+    )
+
+    templates = read_repository(case, excludes=("function", "layers"))
+    today = dt.date.today()
+    errors = [error for template in templates for error in template.errors]
+    definitions = [function for template in templates for function in template.functions]
+    users: dict[object, list[str]] = {}
+    for definition in definitions:
+        if definition.runtime is not None:
+            users.setdefault(definition.runtime.location, []).append(definition.name)
+    found: dict[str, list[Finding]] = {target.name: [] for target in targets}
+    for target in targets:
+        seen: set[tuple[str, str, int | None]] = set()
+        for definition in definitions:
+            candidates: list[Finding] = []
+            if definition.runtime is not None:
+                deprecated = deprecated_runtime_finding(
+                    definition.runtime,
+                    definition.template,
+                    users[definition.runtime.location],
+                    target.name,
+                    today,
+                )
+                candidates += [deprecated] if deprecated is not None else []
+            build = function_build_method_finding(definition, target.name, today)
+            candidates += [build] if build is not None else []
+            for reference in definition.layers:
+                if reference.definition is not None:
+                    candidates += layer_findings(
+                        reference.definition, definition, target.name, today
+                    )
+            for finding in candidates:
+                # A setting shared by several functions (SAM Globals) is one finding.
+                key = (finding.rule_id, finding.location.path, finding.location.line)
+                if key not in seen:
+                    seen.add(key)
+                    found[target.name].append(finding)
+    return found, errors
+
+
+def _case_of(path: Path, request: ScanRequest) -> Path | None:
+    """The case folder whose ``iac/`` templates deploy the scanned code: the folder given, in
+    the layout of the shared cases, or the one holding ``function/`` (or ``function.zip``)
+    when that is what was given, as its ``layers/`` are looked for beside it."""
+    if request.config is None and _is_case_folder(path):
+        case = path
+    elif path.name in ("function", "function.zip"):
+        case = path.parent
+    else:
+        return None
+    return case if (case / "iac").is_dir() else None
 
 
 def _is_case_folder(path: Path) -> bool:

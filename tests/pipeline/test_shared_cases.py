@@ -8,21 +8,20 @@ from pathlib import Path
 import pytest
 
 from analyzer.models import FunctionReport, Severity
-from analyzer.pipeline import AnalysisOptions, ScanRequest, analyse_function, load_function
-from analyzer.runtimes import get_runtime
+from analyzer.pipeline import ScanRequest, scan_target
 from tests.conftest import shared_folder
 
-# Every case, scanned without the package index: what its answer key says of the package
-# (source, binaries, layers) is checked here. Findings of the pins and the templates need the
-# index or the repository and are exercised by the stages that read them (tests/deps,
-# tests/iac, tests/ci); a target whose key holds one is checked for its other findings only.
+# Every case, scanned as `scan CASE/function --config CASE/configuration.json` does, without
+# the package index: what its answer key says of the package (source, binaries, layers) and
+# of its templates (iac/) is checked here. Findings of the pins need the index and are
+# exercised by tests/deps; a target whose key holds one is checked for its other findings only.
 PACKAGE_CASES = sorted(
     case.name
     for case in (shared_folder() / "cases").iterdir()
     if (case / "expected.json").is_file()
 )
 _ERROR = {Severity.BLOCKER, Severity.HIGH}
-_ELSEWHERE = ("dependency-", "iac-")
+_ELSEWHERE = ("dependency-",)
 
 
 def scan_case(case: Path, tmp_path: Path) -> dict[str, FunctionReport]:
@@ -32,12 +31,7 @@ def scan_case(case: Path, tmp_path: Path) -> dict[str, FunctionReport]:
         config=case / "configuration.json",
         check_dependencies=False,
     )
-    function, errors = load_function(request, tmp_path)
-    targets = [get_runtime(name) for name in request.target_runtimes]
-    reports = analyse_function(
-        function, targets, AnalysisOptions(check_dependencies=False), errors=errors
-    )
-    return {report.target.name: report for report in reports}
+    return {report.target.name: report for report in scan_target(request)}
 
 
 @pytest.mark.parametrize("case_name", PACKAGE_CASES)
