@@ -103,6 +103,9 @@ class LocalClass:
     members: frozenset[str]
     """Names the class body binds (methods, attributes)."""
     decorators: tuple[cst.Decorator, ...] = ()
+    attributes: dict[str, str | None] = field(default_factory=dict)
+    """Attributes its methods assign on ``self``: the class of the value where every
+    assignment makes an instance of the same outside class, else ``None``."""
 
     @property
     def first_base(self) -> str | None:
@@ -248,6 +251,18 @@ class WalkContext:
             if binding is not None and binding.instance:
                 return binding.qualified
             return None
+        if isinstance(node, cst.Attribute):
+            chain: list[str] = []
+            root: cst.BaseExpression = node
+            while isinstance(root, cst.Attribute):
+                chain.append(root.attr.value)
+                root = root.value
+            held = self.type_of(root)
+            for attribute in reversed(chain):
+                if held is None:
+                    break
+                held = self._attribute_type(held, attribute)
+            return held
         if isinstance(node, cst.Call):
             called = self.qualified_name(node.func)
             if called is None and isinstance(node.func, cst.Name):
@@ -267,6 +282,20 @@ class WalkContext:
             prefix = node.prefix if isinstance(node, cst.SimpleString) else ""
             return "builtins.bytes" if "b" in prefix.lower() else "builtins.str"
         return _LITERAL_TYPES.get(type(node))
+
+    def _attribute_type(self, class_name: str, attribute: str) -> str | None:
+        """The class of what an instance's attribute holds, from the module's own classes."""
+        seen: set[str] = set()
+        current: str | None = class_name
+        while current is not None and current.startswith(LOCAL) and current not in seen:
+            seen.add(current)
+            local = self.classes.get(current)
+            if local is None or attribute in local.members:
+                return None
+            if attribute in local.attributes:
+                return local.attributes[attribute]
+            current = local.first_base
+        return None
 
     def local_class(self, qualified: str | None) -> LocalClass | None:
         """The module's own class a qualified name refers to."""
@@ -308,10 +337,15 @@ class WalkContext:
                 return current
             if attributes[0] in local.members:
                 return None
+            if attributes[0] in local.attributes:
+                # An attribute set on instances: a class access finds nothing there.
+                held = local.attributes[attributes[0]]
+                if static or held is None or len(attributes) == 1:
+                    return None
+                return self._class_member(held, attributes[1:])
             current = local.first_base
         if current is None:
             return None
-        del static
         return ".".join([current, *attributes])
 
     def bind(self, name: str, binding: Binding) -> None:
@@ -785,10 +819,55 @@ class Walker:
         local = LocalClass(
             key, node.name.value, bases, _class_members(node), tuple(node.decorators)
         )
+        local.attributes = self._instance_attributes(node)
         context.classes[key] = local
         context.bind(node.name.value, Binding(key))
         self.blocks[id(node.body)] = Frame(scope=Scope("class"))
         context.class_stack.append(local)
+
+    def _instance_attributes(self, node: cst.ClassDef) -> dict[str, str | None]:
+        """What the methods of a class assign on ``self``, and of which outside class.
+
+        ``self.parser = configparser.ConfigParser()`` in any method types ``self.parser`` in
+        every method, unless another assignment disagrees. A value's names resolve in the
+        class's enclosing scope, so a method's own names (parameters, locals) shadowing
+        them leave the attribute untyped.
+        """
+        found: dict[str, str | None] = {}
+        if not isinstance(node.body, cst.IndentedBlock):
+            return found
+        for method in node.body.body:
+            if not isinstance(method, cst.FunctionDef) or _has_decorator(method, "staticmethod"):
+                continue
+            params = all_params(method.params)
+            if not params or _has_decorator(method, "classmethod"):
+                continue
+            owner = params[0].name.value
+            assignments, local_names = _self_assignments(method.body, owner)
+            local_names |= {param.name.value for param in params}
+            for attribute, value in assignments:
+                made_from = self._constructed(value, local_names)
+                if attribute in found and found[attribute] != made_from:
+                    made_from = None
+                found[attribute] = made_from
+        return found
+
+    def _constructed(self, value: cst.BaseExpression | None, shadowed: set[str]) -> str | None:
+        """The outside class an assigned value is a new instance of, if the code shows it."""
+        if not isinstance(value, cst.Call):
+            return None
+        root: cst.BaseExpression = value.func
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if not isinstance(root, cst.Name) or root.value in shadowed:
+            return None
+        binding = self.context.lookup(root.value)
+        if binding is None or binding.instance or binding.qualified is None:
+            return None
+        made_from = self.context.qualified_name(value.func)
+        if made_from is None or made_from.startswith((LOCAL, "builtins.")):
+            return None
+        return made_from
 
     def _class_done(self, node: cst.CSTNode) -> None:
         assert isinstance(node, cst.ClassDef)
@@ -1064,7 +1143,9 @@ class Walker:
                 binding = context.lookup(value.value)
                 context.bind(name, binding if binding is not None else UNKNOWN)
                 return
-            context.bind(name, Binding(context.qualified_name(value)))
+            qualified = context.qualified_name(value)
+            held = context.type_of(value) if qualified is None else None
+            context.bind(name, Binding(held, instance=True) if held else Binding(qualified))
             return
         made_from = context.type_of(value)
         context.bind(name, Binding(made_from, instance=True) if made_from else UNKNOWN)
@@ -1161,6 +1242,55 @@ def _class_members(node: cst.ClassDef) -> frozenset[str]:
                 elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                     names.add(small.target.value)
     return frozenset(names)
+
+
+def _self_assignments(
+    body: cst.BaseSuite, owner: str
+) -> tuple[list[tuple[str, cst.BaseExpression | None]], set[str]]:
+    """The ``owner.attribute = value`` assignments of a method body (not of functions or
+    classes inside it), and the plain names the body binds."""
+    assignments: list[tuple[str, cst.BaseExpression | None]] = []
+    names: set[str] = set()
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        targets: list[cst.BaseExpression] = []
+        value: cst.BaseExpression | None = None
+        if isinstance(node, cst.Assign):
+            targets, value = [target.target for target in node.targets], node.value
+        elif isinstance(node, cst.AnnAssign | cst.AugAssign):
+            targets, value = [node.target], node.value if isinstance(node, cst.AnnAssign) else None
+        elif isinstance(node, cst.For | cst.CompFor | cst.NamedExpr):
+            targets = [node.target]
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            targets = [node.asname.name]
+        for target in targets:
+            _collect_targets(
+                target, value if len(targets) == 1 else None, owner, assignments, names
+            )
+        stack.extend(children(node))
+    return assignments, names
+
+
+def _collect_targets(
+    target: cst.BaseExpression,
+    value: cst.BaseExpression | None,
+    owner: str,
+    assignments: list[tuple[str, cst.BaseExpression | None]],
+    names: set[str],
+) -> None:
+    if isinstance(target, cst.Name):
+        names.add(target.value)
+    elif isinstance(target, cst.Attribute):
+        if isinstance(target.value, cst.Name) and target.value.value == owner:
+            assignments.append((target.attr.value, value))
+    elif isinstance(target, cst.Tuple | cst.List):
+        for element in target.elements:
+            _collect_targets(element.value, None, owner, assignments, names)
+    elif isinstance(target, cst.StarredElement):
+        _collect_targets(target.value, None, owner, assignments, names)
 
 
 def _has_decorator(node: cst.FunctionDef, name: str) -> bool:

@@ -1184,3 +1184,91 @@ def test_a_compile_error_is_the_break_even_after_a_runtime_failure_of_the_same_v
     assert [(f.rule_id, f.location.line, f.requires) for f in kept] == [
         ("needs-newer-syntax", 3, (3, 11))
     ]
+
+
+# Attributes set on self
+
+
+def test_an_attribute_set_on_self_from_a_stdlib_class_is_typed_in_other_methods() -> None:
+    # ConfigParser.readfp is gone in 3.12 (What's New In Python 3.12 > Removed > configparser).
+    analysis = analyse(
+        """\
+        import configparser
+        import io
+
+
+        class Settings:
+            def __init__(self):
+                self.parser = configparser.ConfigParser()
+
+            def load(self, text):
+                self.parser.readfp(io.StringIO(text))
+                parser = self.parser
+                parser.readfp(io.StringIO(text))
+
+
+        class Child(Settings):
+            def reload(self, text):
+                self.parser.readfp(io.StringIO(text))
+
+
+        Settings().parser.readfp(io.StringIO(""))
+        """
+    )
+
+    assert places(analysis, "configparser.ConfigParser.readfp") == [
+        (10, 9, "call"),
+        (12, 9, "call"),
+        (17, 9, "call"),
+        (20, 1, "import"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "self.parser = make_parser()",  # another value elsewhere
+        "self.parser, self.other = make_parser(), None",
+    ],
+)
+def test_an_attribute_assigned_something_else_too_is_not_typed(other: str) -> None:
+    analysis = analyse(
+        f"""\
+        import configparser
+
+
+        class Settings:
+            def __init__(self):
+                self.parser = configparser.ConfigParser()
+
+            def reset(self):
+                {other}
+
+            def load(self, text):
+                self.parser.readfp(text)
+        """
+    )
+
+    assert places(analysis, "configparser.ConfigParser.readfp") == []
+
+
+def test_an_attribute_made_from_a_shadowed_name_is_not_typed() -> None:
+    analysis = analyse(
+        """\
+        import configparser
+
+
+        class Settings:
+            parsed = None
+
+            def __init__(self, configparser):
+                self.parser = configparser.ConfigParser()
+                self.parsed = configparser.ConfigParser()
+
+            def load(self, text):
+                self.parser.readfp(text)
+                self.parsed.readfp(text)
+        """
+    )
+
+    assert places(analysis, "configparser.ConfigParser.readfp") == []
