@@ -263,6 +263,13 @@ class WalkContext:
                     break
                 held = self._attribute_type(held, attribute)
             return held
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and node.func.value == "super"
+            and self.lookup("super") == Binding("builtins.super")
+        ):
+            return self._super_class(node)
         if isinstance(node, cst.Call):
             called = self.qualified_name(node.func)
             if called is None and isinstance(node.func, cst.Name):
@@ -282,6 +289,19 @@ class WalkContext:
             prefix = node.prefix if isinstance(node, cst.SimpleString) else ""
             return "builtins.bytes" if "b" in prefix.lower() else "builtins.str"
         return _LITERAL_TYPES.get(type(node))
+
+    def _super_class(self, call: cst.Call) -> str | None:
+        """What ``super()`` looks attributes up in: the first base of the class it names
+        (``super(Class, self)``) or of the class whose method holds it (``super()``)."""
+        if not call.args:
+            if not self.class_stack or not self.in_function:
+                return None
+            return self.class_stack[-1].first_base
+        if len(call.args) != 2 or not isinstance(call.args[0].value, cst.Name):
+            return None
+        binding = self.lookup(call.args[0].value.value)
+        local = self.local_class(binding.qualified) if binding and not binding.instance else None
+        return local.first_base if local is not None else None
 
     def _attribute_type(self, class_name: str, attribute: str) -> str | None:
         """The class of what an instance's attribute holds, from the module's own classes."""

@@ -1272,3 +1272,40 @@ def test_an_attribute_made_from_a_shadowed_name_is_not_typed() -> None:
     )
 
     assert places(analysis, "configparser.ConfigParser.readfp") == []
+
+
+# super()
+
+
+def test_super_resolves_to_the_stdlib_base_of_the_class() -> None:
+    # TestCase.assertDictContainsSubset is gone in 3.12 (What's New In Python 3.12 > Removed).
+    analysis = analyse(
+        """\
+        import unittest
+
+
+        class Base(unittest.TestCase):
+            def check(self):
+                super().assertDictContainsSubset({}, {})
+                super(Base, self).assertDictContainsSubset({}, {})
+
+
+        class T(Base):
+            def runTest(self):
+                super().assertDictContainsSubset({}, {})
+
+            def assertDictContainsSubset(self, a, b):
+                pass
+
+
+        class U(T):
+            def runTest(self):
+                super().assertDictContainsSubset({}, {})
+        """
+    )
+
+    assert places(analysis, "unittest.TestCase.assertDictContainsSubset") == [
+        (6, 9, "call"),
+        (7, 9, "call"),
+        (12, 9, "call"),
+    ]
