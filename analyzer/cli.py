@@ -259,7 +259,10 @@ def scan(
         )
         with _progress(enabled=not quiet and output_format is OutputFormat.TABLE) as progress:
             reports = scan_target(request, progress=progress)
-        _write(_render(output_format, reports, output), output)
+        if quiet and output_format is OutputFormat.TABLE:
+            _write(_verdict_lines(reports), output)
+        else:
+            _write(_render(output_format, reports, output), output)
         raise typer.Exit(_exit_code(reports, fail_on))
 
 
@@ -275,6 +278,17 @@ def _targets(target_runtime: str, matrix: bool) -> tuple[str, ...]:
     if name not in TARGET_RUNTIMES:
         _fail(f"{name} is not a target; choose one of {', '.join(TARGET_RUNTIMES)}")
     return (name,)
+
+
+def _verdict_lines(reports: list[FunctionReport]) -> str:
+    """``-q``: a line a report, the function, the move and the verdict."""
+    from analyzer.report import presentation as p
+
+    return "\n".join(
+        f"{p.printable(report.function.name)}  {p.current_runtime_text(report)} -> "
+        f"{report.target.name}  {p.verdict_text(report)}"
+        for report in reports
+    )
 
 
 def _width(output: Path | None) -> int | None:

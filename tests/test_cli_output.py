@@ -1,4 +1,4 @@
-"""Terminal reports are laid out for the width they are printed in."""
+"""What the terminal shows: reports laid out for their width, and -q's one line a report."""
 
 from __future__ import annotations
 
@@ -82,3 +82,21 @@ def test_the_fleet_report_fits_80_columns(tmp_path: Path) -> None:
         "  3.10 blocked 49 · 3.11 blocked 20 · 3.12 blocked 20 · 3.13 blocked 20",
         "  3.14 blocked 20",
     ]
+
+
+def test_quiet_prints_one_line_a_report() -> None:
+    result = _cli(
+        "scan",
+        SAMPLES / "image-intake",
+        "--no-deps",
+        "--target",
+        "python3.13",
+        "-q",
+        columns=None,
+    )
+
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        "image-intake  python3.9 -> python3.13  49/100 blocked\n",
+        "",
+    )

@@ -903,9 +903,9 @@ SAMPLE_NAMES = sorted(path.stem for path in SAMPLES.glob("*.zip"))
 CASE_NAMES = sorted(path.parent.name for path in CASES_DIR.glob("*/configuration.json"))
 
 
-def test_there_are_samples_and_shared_cases_to_deploy() -> None:
+def test_there_are_samples_and_shared_cases_to_deploy(shared: Path) -> None:
     assert len(SAMPLE_NAMES) >= 8
-    assert len(CASE_NAMES) >= 16
+    assert len(CASE_NAMES) >= 16, f"the shared cases are missing from {shared / 'cases'}"
 
 
 def zip_of_folder(folder: Path) -> bytes:
