@@ -36,7 +36,14 @@ from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.imports import collect_imports, collect_imports_cst
 from analyzer.rules.positions import StatementTracker, top_level_lines
 from analyzer.rules.stdlib import CatalogueEvidence, StdlibUsage, catalogue_evidence
-from analyzer.rules.syntax import newer_syntax, syntax_findings
+from analyzer.rules.syntax import (
+    GRAMMAR_SOURCE,
+    GRAMMAR_TRIGGER,
+    grammar_features,
+    newer_syntax,
+    newest_syntax_per_line,
+    syntax_findings,
+)
 from analyzer.rules.walker import Handler, WalkContext, Walker
 
 LOG = logging.getLogger(__name__)
@@ -183,7 +190,8 @@ def _analyse_unparsable(
         for rule in source_rules()
         if rule.CATEGORY is Category.NEEDS_NEWER_SYNTAX and rule.triggered(facts)
     ]
-    if not syntax_rules or _boolean_operands(text) > MAX_BOOLEAN_OPERANDS:
+    grammar = GRAMMAR_TRIGGER.search(text) is not None
+    if not (syntax_rules or grammar) or _boolean_operands(text) > MAX_BOOLEAN_OPERANDS:
         return _unparsed(path, reason, line)
     try:
         parsed = cst.parse_module(text)
@@ -193,6 +201,13 @@ def _analyse_unparsable(
         findings = _walk_module(
             parsed, path, module, local_modules, rules, catalogue_evidence(facts), None, None
         )
+        if grammar:
+            # Constructs no rule reads (a comment in an f-string's field, a type parameter
+            # default): on each line the one needing the newest version stands.
+            features = grammar_features(parsed)
+            findings = newest_syntax_per_line(
+                [*findings, *syntax_findings(features, path, GRAMMAR_SOURCE)]
+            )
     except (cst.ParserSyntaxError, RecursionError, MemoryError):
         return _unparsed(path, reason, line)
     if not any(finding.category is Category.NEEDS_NEWER_SYNTAX for finding in findings):

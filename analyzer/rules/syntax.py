@@ -5,7 +5,12 @@ from __future__ import annotations
 import ast
 import logging
 import re
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from analyzer.models import Category, Finding, Location, PythonVersion, Reach
 
@@ -89,7 +94,9 @@ def _version(text: str) -> PythonVersion | None:
     return None
 
 
-def syntax_findings(features: list[SyntaxFeature], path: str) -> list[Finding]:
+def syntax_findings(
+    features: list[SyntaxFeature], path: str, source: str = VERMIN_SOURCE
+) -> list[Finding]:
     """Findings for syntax that older interpreters cannot compile: the whole module fails."""
     return [
         Finding(
@@ -107,7 +114,91 @@ def syntax_findings(features: list[SyntaxFeature], path: str) -> list[Finding]:
             symbol=feature.description,
             requires=feature.requires,
             reach=Reach.IMPORT,
-            documentation=VERMIN_SOURCE,
+            documentation=source,
         )
         for feature in features
+    ]
+
+
+# Grammar that a file this interpreter cannot compile may hold, read from libcst's tree
+# (whose parser knows the newest grammar) in the files only: an f-string replacement
+# field holding a comment or, in a one-quote string, a line break (3.12, PEP 701), and a
+# type parameter with a default (3.13, PEP 696).
+GRAMMAR_TRIGGER = re.compile(r"""[rR]?[fF][rR]?["'][^\n]*\{|\[[^\]\n]*=""")
+GRAMMAR_SOURCE = (
+    "What's New In Python 3.12 > PEP 701: syntactic formalization of f-strings; What's New "
+    "In Python 3.13 > PEP 696: type parameter defaults"
+)
+_FSTRING_GRAMMAR: PythonVersion = (3, 12)
+_DEFAULT_GRAMMAR: PythonVersion = (3, 13)
+
+
+def grammar_features(
+    module: cst.Module, running: PythonVersion | None = None
+) -> list[SyntaxFeature]:
+    """Constructs of ``module`` that only a Python newer than ``running`` (this interpreter,
+    by default) can parse, for a file this interpreter failed to compile.
+
+    A construct this interpreter does parse cannot be why it failed, so it is left out.
+    """
+    if running is None:
+        running = (sys.version_info[0], sys.version_info[1])
+    found: list[tuple[cst.CSTNode, PythonVersion, str]] = []
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.FormattedString):
+            problem = _field_problem(module, node)
+            if problem is not None:
+                found.append((node, _FSTRING_GRAMMAR, problem))
+        elif isinstance(node, cst.TypeParam) and node.default is not None:
+            found.append((node, _DEFAULT_GRAMMAR, "a type parameter default"))
+        stack.extend(node.children)
+    found = [item for item in found if item[1] > running]
+    if not found:
+        return []
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    features = []
+    for node, requires, description in found:
+        start = positions[node].start
+        features.append(SyntaxFeature(start.line, start.column + 1, requires, description))
+    return sorted(features, key=lambda feature: (feature.line, feature.column or 0))
+
+
+def _field_problem(module: cst.Module, node: cst.FormattedString) -> str | None:
+    one_quote = len(node.end) == 1
+    for part in node.parts:
+        if not isinstance(part, cst.FormattedStringExpression):
+            continue
+        if any(isinstance(inner, cst.Comment) for inner in _descendants(part)):
+            return "an f-string replacement field holding a comment"
+        if one_quote and "\n" in module.code_for_node(part):
+            return "an f-string replacement field spanning lines"
+    return None
+
+
+def _descendants(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+    stack = list(node.children)
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
+def newest_syntax_per_line(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings, keeping on each line only the newer-syntax finding that needs the
+    newest version (the first of equals): the line compiles on none older than that."""
+    listed = list(findings)
+    best: dict[int | None, Finding] = {}
+    for finding in listed:
+        if finding.category is not Category.NEEDS_NEWER_SYNTAX:
+            continue
+        kept = best.get(finding.location.line)
+        if kept is None or (finding.requires or (0, 0)) > (kept.requires or (0, 0)):
+            best[finding.location.line] = finding
+    return [
+        finding
+        for finding in listed
+        if finding.category is not Category.NEEDS_NEWER_SYNTAX
+        or best[finding.location.line] is finding
     ]
