@@ -39,6 +39,7 @@ def render(report: FleetReport, *, options: RenderOptions = DEFAULT_OPTIONS) -> 
     console.print()
     console.print(_verdicts(report))
     primary = report.primary_target
+    console.print()
     console.print(_by_runtime(report))
     summary = report.summaries[primary]
     if summary.blocking_rules:
@@ -47,6 +48,7 @@ def render(report: FleetReport, *, options: RenderOptions = DEFAULT_OPTIONS) -> 
             table.add_column(header)
         for rule in summary.blocking_rules:
             table.add_row(rule.rule_id, str(rule.functions), printable(rule.example))
+        console.print()
         console.print(table)
     if summary.upgrades:
         table = _table(f"Layers and dependencies whose upgrade unblocks most, on {primary}")
@@ -60,7 +62,9 @@ def render(report: FleetReport, *, options: RenderOptions = DEFAULT_OPTIONS) -> 
                 str(upgrade.affects),
                 ", ".join(upgrade.rules),
             )
+        console.print()
         console.print(table)
+    console.print()
     if report.group_by is not None:
         for group in report.groups:
             members = [report.function(key) for key in group.function_keys]
