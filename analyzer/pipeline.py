@@ -169,6 +169,10 @@ def analyse_package_handlers(
 
     started = time.perf_counter()
     shared: list[Finding] = []
+    if not analyses and not package.native_files and all_errors:
+        # Everything Python in the package was refused or lost (unsafe or encrypted members,
+        # a cap reached): what is left cannot be called ready.
+        shared.append(_not_analysed(function, all_errors))
     for analysis in analyses.values():
         shared.extend(_in_its_component(finding) for finding in analysis.findings)
     shared.extend(_binary_findings(package, source_runtime))

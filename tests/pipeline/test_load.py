@@ -77,3 +77,25 @@ def test_a_finding_in_a_vendored_library_says_to_upgrade_the_library_first() -> 
     )
     own = [f for f in report.findings if f.component.kind.value == "function"]
     assert all(not f.fix.startswith("upgrade the vendored") for f in own)
+
+
+def test_a_zip_whose_every_member_is_refused_is_not_analysed(tmp_path: Path) -> None:
+    import zipfile
+
+    from analyzer.models import Verdict
+
+    archive = tmp_path / "escape.zip"
+    with zipfile.ZipFile(archive, "w") as writer:
+        writer.writestr("../evil.py", "import imp\n")
+        writer.writestr("/abs.py", "import imp\n")
+
+    [report, _] = scan_target(ScanRequest(str(archive), TARGETS, check_dependencies=False))
+
+    assert report.verdict is Verdict.NOT_ANALYSED
+    assert [(f.rule_id, f.severity.value if f.severity else None) for f in report.findings] == [
+        ("not-analysed", "high")
+    ]
+    assert [error.message for error in report.errors] == [
+        "escape.zip: member '../evil.py' not extracted (parent folder reference (..) in path)",
+        "escape.zip: member '/abs.py' not extracted (absolute path)",
+    ]
