@@ -370,6 +370,9 @@ def _blank_bodies(
                 if isinstance(statement, ast.ClassDef):
                     _blank_bodies(statement.body, lines, text, kept, blanks)
                 continue
+            if not isinstance(statement, ast.ClassDef) and _sets_instance_attributes(statement):
+                # What a method stores on self types that attribute in the other methods.
+                continue
             if isinstance(statement, ast.ClassDef) and _named_elsewhere(
                 statement.name, text, lines, start, end
             ):
@@ -394,6 +397,26 @@ def _blank_bodies(
                 statement.finalbody,  # type: ignore[attr-defined]
             ):
                 _blank_bodies(block, lines, text, kept, blanks)
+
+
+def _sets_instance_attributes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a function assigns a call's result to an attribute of its first parameter
+    (``self.parser = configparser.ConfigParser()``)."""
+    arguments = [*function.args.posonlyargs, *function.args.args]
+    if not arguments:
+        return False
+    owner = arguments[0].arg
+    return any(
+        isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and any(
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == owner
+            for target in node.targets
+        )
+        for node in ast.walk(function)
+    )
 
 
 def _named_elsewhere(name: str, text: str, lines: Sequence[str], start: int, end: int) -> bool:

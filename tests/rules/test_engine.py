@@ -1309,3 +1309,25 @@ def test_super_resolves_to_the_stdlib_base_of_the_class() -> None:
         (7, 9, "call"),
         (12, 9, "call"),
     ]
+
+
+def test_a_method_setting_attributes_on_self_is_kept_when_a_long_file_is_reduced() -> None:
+    # Enough methods without candidates that the engine leaves their bodies out.
+    filler = "".join(
+        f"    def method_{index}(self):\n        value = {index}\n        return value\n\n"
+        for index in range(60)
+    )
+    source = (
+        "import configparser\n\n\nclass Settings:\n"
+        "    def __init__(self):\n        self.parser = configparser.ConfigParser()\n\n"
+        + filler
+        + "    def load(self, text):\n        self.parser.readfp(text)\n"
+    )
+    lines = source_lines(source)
+    reduced = reduce_functions(lines, ast.parse(source).body, {len(lines)})
+
+    assert reduced is not None and "method_0(self):\n        pass" in reduced
+    assert "self.parser = configparser.ConfigParser()" in reduced
+    assert places(analyse_source(source, "app.py"), "configparser.ConfigParser.readfp") == [
+        (len(lines), 9, "call")
+    ]
