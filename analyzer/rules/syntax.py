@@ -124,6 +124,8 @@ def syntax_findings(
 # (whose parser knows the newest grammar) in the files only: an f-string replacement
 # field holding a comment or, in a one-quote string, a line break (3.12, PEP 701), and a
 # type parameter with a default (3.13, PEP 696).
+# TODO: read the same constructs in files this interpreter compiles, for an analyser running
+# on 3.12 or later (the f-string and type-parameter rules reading whitespace and defaults).
 GRAMMAR_TRIGGER = re.compile(r"""[rR]?[fF][rR]?["'][^\n]*\{|\[[^\]\n]*=""")
 GRAMMAR_SOURCE = (
     "What's New In Python 3.12 > PEP 701: syntactic formalization of f-strings; What's New "
