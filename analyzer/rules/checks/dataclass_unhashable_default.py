@@ -12,6 +12,11 @@ from analyzer.rules.walker import LocalClass, WalkContext
 
 _DATACLASS = frozenset({"dataclasses.dataclass"})
 _FIELD = frozenset({"dataclasses.field"})
+_UNHASHABLE_STDLIB = frozenset(
+    {"array.array", "builtins.bytearray", "collections.deque", "types.SimpleNamespace"}
+)
+"""Stdlib classes with unhashable instances that 3.9's list/dict/set test let through
+(each confirmed to raise ValueError as a default on 3.11 .. 3.13 and not on 3.9, 3.10)."""
 
 
 def dataclass_options(local: LocalClass, context: WalkContext) -> dict[str, bool] | None:
@@ -59,8 +64,8 @@ class DataclassUnhashableDefault(SourceRule):
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
     TRIGGER = re.compile(
-        r"^[ \t]+\w+[ \t]*:[^=\n]*=[ \t]*(?:[\w.]*\.)?[A-Z]\w*[ \t]*\("
-        r"|\bdefault[ \t]*=[ \t]*(?:[\w.]*\.)?[A-Z]\w*[ \t]*\(",
+        r"^[ \t]+\w+[ \t]*:[^=\n]*=[ \t]*(?:[\w.]*\.)?(?:[A-Z]\w*|bytearray|deque|array)[ \t]*\("
+        r"|\bdefault[ \t]*=[ \t]*(?:[\w.]*\.)?(?:[A-Z]\w*|bytearray|deque|array)[ \t]*\(",
         re.MULTILINE,
     )
     IMPORTS = frozenset({"dataclasses"})
@@ -79,6 +84,13 @@ class DataclassUnhashableDefault(SourceRule):
         "        return True\n\n\n@dataclasses.dataclass\n"
         "class Shape:  # flagged: dataclasses.field\n"
         "    origin: Point = dataclasses.field(default=Point())\n\n\nprint(Shape())\n",
+        "from dataclasses import dataclass\n\n\n@dataclass\n"
+        "class Frame:  # flagged: dataclasses.field\n"
+        '    payload: bytearray = bytearray(b"x")\n\n\nprint(Frame())\n',
+        "import dataclasses\nimport types\n\n\n@dataclasses.dataclass\n"
+        "class Config:  # flagged: dataclasses.field\n"
+        "    extra: types.SimpleNamespace = types.SimpleNamespace(debug=False)\n\n\n"
+        "print(Config())\n",
     )
     CLEAN = (
         "from dataclasses import dataclass, field\n\n\n@dataclass(frozen=True)\nclass Retry:\n"
@@ -86,6 +98,8 @@ class DataclassUnhashableDefault(SourceRule):
         "    other: Retry = field(default_factory=Retry)\n\n\nprint(Settings())\n",
         "from dataclasses import dataclass\n\n\nclass Plain:\n    pass\n\n\n@dataclass\n"
         "class Holder:\n    value: Plain = Plain()\n\n\nprint(Holder())\n",
+        "from dataclasses import dataclass\n\n\n@dataclass\nclass Frame:\n"
+        '    payload: bytes = bytes(b"x")\n\n\nprint(Frame())\n',
     )
 
     @classmethod
@@ -110,14 +124,14 @@ class DataclassUnhashableDefault(SourceRule):
             for small in statement.body:
                 if isinstance(small, cst.AnnAssign) and small.value is not None:
                     default = _default(small.value, context)
-                    made_from = context.local_class(context.type_of(default)) if default else None
-                    if made_from is not None and unhashable(made_from, context):
+                    made_from = _unhashable_class(default, context) if default else None
+                    if made_from is not None:
                         name = small.target.value if isinstance(small.target, cst.Name) else "?"
                         self.flag(
                             node.name,
                             message=(
                                 f"field {name} of dataclass {node.name.value} defaults to an "
-                                f"unhashable {made_from.name} instance: ValueError from 3.11"
+                                f"unhashable {made_from} instance: ValueError from 3.11"
                             ),
                             symbol="dataclasses.field",
                         )
@@ -132,3 +146,15 @@ def _default(value: cst.BaseExpression, context: WalkContext) -> cst.BaseExpress
                 return arg.value
         return None
     return value
+
+
+def _unhashable_class(default: cst.BaseExpression, context: WalkContext) -> str | None:
+    """The name of the unhashable class a default is an instance of, if it is one."""
+    if isinstance(default, cst.Call):
+        made_by = context.qualified_name(default.func)
+        if made_by in _UNHASHABLE_STDLIB:
+            return made_by.rpartition(".")[2]
+    local = context.local_class(context.type_of(default))
+    if local is not None and unhashable(local, context):
+        return local.name
+    return None
