@@ -651,6 +651,51 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         clean="import bisect\n\nitems = [1, 3]\nbisect.insort(items, 2)\nprint(items)\n",
     ),
     _row(
+        "builtins.complex.__divmod__",
+        "name",
+        removed=(3, 10),
+        replacement="divmod of the real part (abs(z) for a magnitude)",
+        source=_source("3.10", "Removed", "complex special methods"),
+        flagged="print(complex.__divmod__)\n",
+        clean="print(complex.__abs__)\n",
+    ),
+    _row(
+        "builtins.complex.__float__",
+        "name",
+        removed=(3, 10),
+        replacement="z.real (or abs(z) for a magnitude)",
+        source=_source("3.10", "Removed", "complex special methods"),
+        flagged="print(complex.__float__)\n",
+        clean="print(complex.__abs__)\n",
+    ),
+    _row(
+        "builtins.complex.__floordiv__",
+        "name",
+        removed=(3, 10),
+        replacement="floor division of the real part",
+        source=_source("3.10", "Removed", "complex special methods"),
+        flagged="print(complex.__floordiv__)\n",
+        clean="print(complex.__abs__)\n",
+    ),
+    _row(
+        "builtins.complex.__int__",
+        "name",
+        removed=(3, 10),
+        replacement="int(z.real)",
+        source=_source("3.10", "Removed", "complex special methods"),
+        flagged="print(complex.__int__)\n",
+        clean="print(complex.__abs__)\n",
+    ),
+    _row(
+        "builtins.complex.__mod__",
+        "name",
+        removed=(3, 10),
+        replacement="the modulo of the real part",
+        source=_source("3.10", "Removed", "complex special methods"),
+        flagged="print(complex.__mod__)\n",
+        clean="print(complex.__abs__)\n",
+    ),
+    _row(
         "builtins.zip",
         "parameter",
         parameter="strict",
@@ -913,6 +958,18 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
     _row(
         "shutil.rmtree",
         "parameter",
+        parameter="dir_fd",
+        added=(3, 11),
+        replacement="on older runtimes pass a path that does not need a directory descriptor",
+        source=_source("3.11", "Improved Modules", "shutil.rmtree dir_fd"),
+        flagged='import os\nimport shutil\n\nos.mkdir("tree")\nfd = os.open(".", os.O_RDONLY)\n'
+        'shutil.rmtree("tree", dir_fd=fd)\nprint(os.path.exists("tree"))\n',
+        clean='import os\nimport shutil\n\nos.mkdir("tree")\n'
+        'shutil.rmtree("tree")\nprint(os.path.exists("tree"))\n',
+    ),
+    _row(
+        "shutil.rmtree",
+        "parameter",
         parameter="onexc",
         added=(3, 12),
         replacement="on older runtimes pass onerror=, whose handler receives "
@@ -990,6 +1047,16 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         "with tempfile.TemporaryDirectory() as folder:\n"
         "    archive.extractall(folder)\n    print('extracted')\n",
         clean="import shutil\n\nprint(callable(shutil.unpack_archive))\n",
+    ),
+    _row(
+        "typing.TypeVar",
+        "parameter",
+        parameter="default",
+        added=(3, 13),
+        replacement="on older runtimes use typing_extensions.TypeVar, which takes default=",
+        source=_source("3.13", "New Features", "PEP 696: type parameter defaults"),
+        flagged='import typing\n\nT = typing.TypeVar("T", default=int)\nprint(T)\n',
+        clean='import typing\n\nT = typing.TypeVar("T", bound=int)\nprint(T)\n',
     ),
     _row(
         "typing.no_type_check_decorator",
@@ -1080,6 +1147,16 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         source=_source("3.14", "Removed", "urllib.parse.Quoter"),
         flagged='import urllib.parse\n\nquoter = urllib.parse.Quoter(b"/")\nprint(quoter[32])\n',
         clean='import urllib.parse\n\nprint(urllib.parse.quote(" ", safe="/"))\n',
+    ),
+    _row(
+        "warnings.warn",
+        "parameter",
+        parameter="skip_file_prefixes",
+        added=(3, 12),
+        replacement="on older runtimes pass stacklevel= to point the warning at the caller",
+        source=_source("3.12", "Improved Modules", "warnings.warn skip_file_prefixes"),
+        flagged='import warnings\n\nwarnings.warn("x", skip_file_prefixes=("/nowhere",))\n',
+        clean='import warnings\n\nwarnings.warn("x", stacklevel=2)\n',
     ),
 )
 
