@@ -69,12 +69,14 @@ FACTORY_RESULTS: dict[str, str] = {
     "asyncio.get_event_loop_policy": "asyncio.AbstractEventLoopPolicy",
     "asyncio.get_running_loop": "asyncio.BaseEventLoop",
     "asyncio.new_event_loop": "asyncio.BaseEventLoop",
+    "gettext.translation": "gettext.NullTranslations",
     "logging.getLogger": "logging.Logger",
     "sqlite3.Connection.cursor": "sqlite3.Cursor",
     "sqlite3.connect": "sqlite3.Connection",
     "ssl.create_default_context": "ssl.SSLContext",
     "tarfile.open": "tarfile.TarFile",
     "threading.current_thread": "threading.Thread",
+    "traceback.TracebackException.from_exception": "traceback.TracebackException",
 }
 """Stdlib functions and the class of what they return (checked with isinstance on 3.9 and
 3.13): code reaches the class's members through the result (``sqlite3.connect(...)
