@@ -1013,6 +1013,54 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         clean="import sqlite3\n\nprint(sqlite3.sqlite_version_info >= (3, 7))\n",
     ),
     _row(
+        "subprocess.call",
+        "parameter",
+        parameter="process_group",
+        added=(3, 11),
+        replacement="on older runtimes pass preexec_fn=os.setpgrp (or start_new_session=True)",
+        source=_source("3.11", "Improved Modules", "subprocess process_group"),
+        flagged="import subprocess\nimport sys\n\n"
+        'print(subprocess.call([sys.executable, "-c", "pass"], process_group=0))\n',
+        clean="import subprocess\nimport sys\n\n"
+        'print(subprocess.call([sys.executable, "-c", "pass"], start_new_session=True))\n',
+    ),
+    _row(
+        "subprocess.check_call",
+        "parameter",
+        parameter="process_group",
+        added=(3, 11),
+        replacement="on older runtimes pass preexec_fn=os.setpgrp (or start_new_session=True)",
+        source=_source("3.11", "Improved Modules", "subprocess process_group"),
+        flagged="import subprocess\nimport sys\n\n"
+        'print(subprocess.check_call([sys.executable, "-c", "pass"], process_group=0))\n',
+        clean="import subprocess\nimport sys\n\n"
+        'print(subprocess.check_call([sys.executable, "-c", "pass"], start_new_session=True))\n',
+    ),
+    _row(
+        "subprocess.check_output",
+        "parameter",
+        parameter="process_group",
+        added=(3, 11),
+        replacement="on older runtimes pass preexec_fn=os.setpgrp (or start_new_session=True)",
+        source=_source("3.11", "Improved Modules", "subprocess process_group"),
+        flagged="import subprocess\nimport sys\n\n"
+        'print(subprocess.check_output([sys.executable, "-c", "pass"], process_group=0))\n',
+        clean="import subprocess\nimport sys\n\n"
+        'print(subprocess.check_output([sys.executable, "-c", "pass"], start_new_session=True))\n',
+    ),
+    _row(
+        "subprocess.run",
+        "parameter",
+        parameter="process_group",
+        added=(3, 11),
+        replacement="on older runtimes pass preexec_fn=os.setpgrp (or start_new_session=True)",
+        source=_source("3.11", "Improved Modules", "subprocess process_group"),
+        flagged="import subprocess\nimport sys\n\n"
+        'print(subprocess.run([sys.executable, "-c", "pass"], process_group=0))\n',
+        clean="import subprocess\nimport sys\n\n"
+        'print(subprocess.run([sys.executable, "-c", "pass"], start_new_session=True))\n',
+    ),
+    _row(
         "tarfile.TarFile.extract",
         "name",
         deprecated=(3, 12),
