@@ -7,12 +7,15 @@ import re
 import libcst as cst
 
 from analyzer.models import Category
-from analyzer.rules.base import SourceRule
+from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.stdlib import module_row, report_row
 from analyzer.rules.walker import WalkContext
 
 _IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module", "importlib.__import__"})
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_LITERAL_CALL = r"""\b{callee}[ \t]*\([ \t\r\n]*[rRuU]?(["'])(?P<name>[A-Za-z_][\w.]*)\1"""
+_DIRECT = re.compile(_LITERAL_CALL.format(callee="(?:__import__|import_module)"))
+_ALIAS = re.compile(r"\bimport_module[ \t]+as[ \t]+(?P<alias>\w+)")
 
 
 class DynamicImport(SourceRule):
@@ -32,8 +35,6 @@ class DynamicImport(SourceRule):
         r"""\b(?:__import__|import_module)[ \t]*\([ \t\r\n]*[rRuU]?["']"""
         r"""|\bimport_module[ \t]+as[ \t]+\w"""
     )
-    LOCAL = False
-    """``import_module`` bound to another name is called away from where it is named."""
     SOURCE = "What's New In Python 3.12 > Removed (each module's own entry gives its version)"
     BREAKS_IN = (3, 12)
     DEPRECATED_IN = (3, 10)
@@ -53,6 +54,26 @@ class DynamicImport(SourceRule):
         "import importlib.util\n\n"
         'print(importlib.util.find_spec("asyncore") is None or "present")\n',
     )
+
+    @classmethod
+    def triggered(cls, facts: SourceFacts) -> bool:
+        # Only a literal name the catalogue knows can be reported: most literal imports in
+        # real code name modules that every runtime has.
+        return super().triggered(facts) and bool(cls.candidate_lines(facts))
+
+    @classmethod
+    def candidate_lines(cls, facts: SourceFacts) -> set[int]:
+        """The lines of literal imports of catalogued modules, also through an alias of
+        ``import_module``, which may be called away from where it is named."""
+        patterns = [_DIRECT]
+        for alias in {match["alias"] for match in _ALIAS.finditer(facts.text)}:
+            patterns.append(re.compile(_LITERAL_CALL.format(callee=re.escape(alias))))
+        return {
+            facts.line_of(match.start())
+            for pattern in patterns
+            for match in pattern.finditer(facts.text)
+            if module_row(match["name"]) is not None
+        }
 
     def visit_Call(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.Call)

@@ -48,7 +48,9 @@ class FormatZOption(SourceRule):
     RULE_ID = "needs-newer-stdlib"
     CATEGORY = Category.NEEDS_NEWER_STDLIB
     HINTS = ("z",)
-    TRIGGER = re.compile(r"""[:"'](?:.?[<>=^])?[-+ ]?z[#0-9.,_a-zA-Z%]*[}"']""")
+    # The spec grammar after z: [#][0][width][grouping][.precision][type], then the end of
+    # the field or string; a word that merely starts with z ("zip") is not a spec.
+    TRIGGER = re.compile(r"""[:"'](?:.?[<>=^])?[-+ ]?z#?0?\d*[,_]?(?:\.\d+)?[eEfFgGn%]?[}"']""")
     SOURCE = "What's New In Python 3.11 > Other Language Changes: the z format option (PEP 682)"
     REQUIRES = (3, 11)
     FAILURE = "ValueError"
