@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 
 import libcst as cst
 
@@ -42,6 +44,7 @@ class FStringSyntax(SourceRule):
     CLEAN = (
         "event = {'name': 'upload'}\nprint(f\"event: {event['name']}\")\n",
         "name = 'x'\nprint(f'''{name!r:>{10}}''', f\"{name + '!'}\")\n",
+        "tags = ['a', 'b']\nprint(f\"{'#'.join(tags)}\", f'''{'# not a comment'}''')\n",
     )
 
     def visit_FormattedString(self, node: cst.CSTNode, context: WalkContext) -> None:
@@ -71,8 +74,18 @@ def _problem(code: str, quote: str) -> str | None:
         return "reuses the string's quote"
     if "\\" in code:
         return "holds a backslash"
-    if "#" in code:
+    if "#" in code and _holds_comment(code):
         return "holds a comment"
     if len(quote) == 1 and "\n" in code:
         return "spans lines"
     return None
+
+
+def _holds_comment(code: str) -> bool:
+    """Whether a ``#`` in the field starts a comment: inside a string literal (``'#'``) it is
+    text, which every version accepts."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(f"(\n{code}\n)\n").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return True
+    return any(token.type == tokenize.COMMENT for token in tokens)
