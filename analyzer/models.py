@@ -38,6 +38,17 @@ class Severity(str, enum.Enum):
         return list(Severity).index(self)
 
 
+MAX_MESSAGE = 500
+"""The longest message kept whole; a longer one keeps its start and says how much was cut."""
+
+
+def clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut to about ``limit`` characters, saying how many were left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
 class Verdict(str, enum.Enum):
     """A function's readiness for one target."""
 
@@ -241,6 +252,12 @@ class AnalysisError:
     stage: str
     message: str
     path: str | None = None
+
+    def __post_init__(self) -> None:
+        # A message quotes its input, which may be hostile: 100,000 dots of an import.
+        object.__setattr__(self, "message", clip(self.message))
+        if self.path is not None:
+            object.__setattr__(self, "path", clip(self.path))
 
 
 @dataclass(frozen=True)

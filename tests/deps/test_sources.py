@@ -323,3 +323,23 @@ def test_vendored_dist_info_gives_name_version_and_line(tmp_path: Path) -> None:
     ]
     assert all(d.vendored for d in requirement_set.requirements)
     assert read_sources(root, include_vendored=False).sets == ()
+
+
+def test_a_binary_requirements_file_is_one_finding(tmp_path: Path) -> None:
+    root = tmp_path / "fn"
+    root.mkdir()
+    (root / "requirements.txt").write_bytes(bytes(range(256)) * 40)
+
+    reading = read_sources(root, include_vendored=False)
+
+    assert [
+        (finding.rule_id, finding.location.path, finding.location.line, finding.message)
+        for finding in reading.findings
+    ] == [
+        (
+            "requirement-invalid",
+            "requirements.txt",
+            None,
+            "cannot read requirement 'requirements.txt': not a text file (it holds NUL bytes)",
+        )
+    ]

@@ -99,3 +99,18 @@ def test_a_zip_whose_every_member_is_refused_is_not_analysed(tmp_path: Path) -> 
         "escape.zip: member '../evil.py' not extracted (parent folder reference (..) in path)",
         "escape.zip: member '/abs.py' not extracted (absolute path)",
     ]
+
+
+def test_a_message_quoting_hostile_input_is_clipped(tmp_path: Path) -> None:
+    dots = "." * 100_000
+    (tmp_path / "lambda_function.py").write_text(
+        f"from {dots}x import y\n\n\ndef lambda_handler(event, context):\n    return 1\n"
+    )
+
+    [report, _] = scan_target(ScanRequest(str(tmp_path), TARGETS, check_dependencies=False))
+
+    [error] = report.errors
+    start = "line 1: relative import in a module that is not in a package (from ..."
+    assert error.message.startswith(start)
+    assert error.message.endswith("... (99664 more characters)")
+    assert len(error.message) == 500 + len("... (99664 more characters)")

@@ -145,12 +145,19 @@ class RequirementsTxtSource(DependencySource):
         shown = relative_path(reading.function_root, path.resolve())
         reading.files.append(shown)
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            data = path.read_bytes()
         except OSError as error:
             reading.findings.append(
                 invalid_requirement(shown, None, shown, f"cannot be read ({error.strerror})")
             )
             return
+        if b"\0" in data:
+            # A binary file would give a finding for every line of noise: one says it all.
+            reading.findings.append(
+                invalid_requirement(shown, None, shown, "not a text file (it holds NUL bytes)")
+            )
+            return
+        text = data.decode("utf-8", errors="replace")
         seen.add(path.resolve())
         for number, line in logical_lines(text):
             self._read_line(reading, path, shown, number, line, constraint, depth, seen)
