@@ -77,6 +77,34 @@ _SKIP_DECORATORS = {
 """unittest's skip decorators (unittest docs > Skipping tests and expected failures)."""
 _MODULE_LOOKUPS = frozenset({"importlib.util.find_spec", "pkgutil.find_loader"})
 """Calls that return None for a module that cannot be imported, without importing it."""
+_OTHER_ENTER_RESULTS = frozenset(
+    {
+        "asyncio.BoundedSemaphore",
+        "asyncio.Condition",
+        "asyncio.Lock",
+        "asyncio.Semaphore",
+        "contextlib.closing",
+        "contextlib.nullcontext",
+        "contextlib.redirect_stderr",
+        "contextlib.redirect_stdout",
+        "multiprocessing.BoundedSemaphore",
+        "multiprocessing.Condition",
+        "multiprocessing.Lock",
+        "multiprocessing.RLock",
+        "multiprocessing.Semaphore",
+        "tempfile.TemporaryDirectory",
+        "threading.BoundedSemaphore",
+        "threading.Condition",
+        "threading.Lock",
+        "threading.RLock",
+        "threading.Semaphore",
+        "warnings.catch_warnings",
+    }
+)
+"""Stdlib classes whose ``__enter__`` returns something other than the instance: the
+thing wrapped or redirected to (contextlib docs), the folder's name (tempfile docs >
+TemporaryDirectory), the list of warnings (warnings docs > catch_warnings), the result
+of acquiring a lock (threading docs > Using locks in the with statement)."""
 _FALLBACK_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError", "NameError"})
 
 
@@ -1187,8 +1215,31 @@ class Walker:
 
     def _with_item(self, node: cst.CSTNode) -> None:
         assert isinstance(node, cst.WithItem)
-        if node.asname is not None:
-            self._bind_targets(node.asname.name)
+        if node.asname is None:
+            return
+        target = node.asname.name
+        entered = self._entered_instance(node.item)
+        if isinstance(target, cst.Name) and entered is not None:
+            self.context.bind(target.value, Binding(entered, instance=True))
+        else:
+            self._bind_targets(target)
+
+    def _entered_instance(self, item: cst.BaseExpression) -> str | None:
+        """The class of what ``with Class(...) as name`` binds, where ``__enter__`` returns
+        the instance itself: a stdlib class, or a local class that inherits ``__enter__``."""
+        if not isinstance(item, cst.Call):
+            return None
+        made_from = self.context.type_of(item)
+        local = self.context.local_class(made_from)
+        if local is not None and ("__enter__" in local.members or local.first_base is None):
+            return None
+        outside = self.context.resolve_class(made_from)
+        if outside is None or outside in _OTHER_ENTER_RESULTS:
+            return None
+        # A class by its name: a function's result (``open``, ``os.scandir``) is not typed.
+        if not outside.rpartition(".")[2][:1].isupper():
+            return None
+        return made_from
 
     def _bind_targets(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):

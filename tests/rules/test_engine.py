@@ -160,6 +160,35 @@ def test_an_exception_caught_as_a_name_has_its_class() -> None:
     assert only(analysis, "builtins.AttributeError.name").requires == (3, 10)
 
 
+def test_a_name_bound_by_with_holds_the_instance_its_class_enters_as() -> None:
+    analysis = analyse(
+        """\
+        import io
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(), "w") as archive:
+            archive.mkdir("folder")
+        """
+    )
+
+    assert places(analysis, "zipfile.ZipFile.mkdir") == [(5, 5, "import")]
+    assert only(analysis, "zipfile.ZipFile.mkdir").requires == (3, 11)
+
+
+def test_a_name_bound_by_with_from_a_class_entering_as_something_else_is_untyped() -> None:
+    analysis = analyse(
+        """\
+        import threading
+
+        with threading.Condition() as acquired:
+            print(acquired.notifyAll)
+        """
+    )
+
+    # Entering a condition acquires its lock and binds True, not the condition.
+    assert analysis.findings == ()
+
+
 def test_a_method_of_a_base_class_of_a_builtin_exception() -> None:
     analysis = analyse(
         """\
