@@ -332,7 +332,7 @@ def _exit_code(reports: list[FunctionReport], fail_on: FailOn) -> int:
         FailOn.NEVER: set(),
     }[fail_on]
     incomplete = any(
-        error.stage == "fetch" or not report.files_analysed
+        error.stage in ("fetch", "read") or not report.files_analysed
         for report in reports
         for error in report.errors
     )

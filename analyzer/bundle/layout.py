@@ -41,6 +41,9 @@ MAX_FILES = 200_000
 """Files walked per function (its code and all its layers) before the walk stops."""
 
 STAGE = "bundle"
+READ_STAGE = "read"
+"""Files of the package that could not be read (links, unreadable folders, the file cap): the
+analysis is incomplete, as when archive members are skipped."""
 FUNCTION_ROOT = "/var/task"
 """Where Lambda puts the deployment package; first on ``sys.path``."""
 OPT = "/opt"
@@ -262,7 +265,7 @@ def _walk_root(root: Path, prefix: str, walk: _Walk) -> tuple[list[_Entry], list
         except OSError as exc:
             walk.errors.append(
                 AnalysisError(
-                    STAGE,
+                    READ_STAGE,
                     f"cannot read folder: {exc.strerror or exc}",
                     prefix + relative_folder or ".",
                 )
@@ -273,7 +276,9 @@ def _walk_root(root: Path, prefix: str, walk: _Walk) -> tuple[list[_Entry], list
             relative = f"{relative_folder}/{child.name}" if relative_folder else child.name
             problem = _unusable(child)
             if problem is not None:
-                walk.errors.append(AnalysisError(STAGE, problem, prefix + _printable(relative)))
+                shown = prefix + _printable(relative)
+                logger.warning("%s: %s; not analysed", shown, problem)
+                walk.errors.append(AnalysisError(READ_STAGE, problem, shown))
             elif child.is_dir(follow_symlinks=False):
                 if child.name.endswith(_DIST_INFO_SUFFIXES):
                     dist_infos.append(prefix + relative)
@@ -283,7 +288,7 @@ def _walk_root(root: Path, prefix: str, walk: _Walk) -> tuple[list[_Entry], list
                     walk.stopped = True
                     walk.errors.append(
                         AnalysisError(
-                            STAGE,
+                            READ_STAGE,
                             f"stopped after {walk.limit} files; the rest of the package was "
                             "not analysed",
                             prefix + relative,

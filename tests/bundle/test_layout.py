@@ -179,8 +179,8 @@ def test_symbolic_links_are_reported_not_followed(tmp_path: Path) -> None:
 
     assert [f.path for f in package.files] == ["app.py"]
     assert package.errors == (
-        AnalysisError("bundle", "symbolic link not followed", "escape"),
-        AnalysisError("bundle", "symbolic link not followed", "link.py"),
+        AnalysisError("read", "symbolic link not followed", "escape"),
+        AnalysisError("read", "symbolic link not followed", "link.py"),
     )
 
 
@@ -192,7 +192,7 @@ def test_file_name_that_is_not_utf8_is_reported_and_skipped(tmp_path: Path) -> N
 
     assert [f.path for f in package.files] == ["app.py"]
     assert package.errors == (
-        AnalysisError("bundle", "name is not valid UTF-8; not analysed", "bad\\udcff.py"),
+        AnalysisError("read", "name is not valid UTF-8; not analysed", "bad\\udcff.py"),
     )
 
 
@@ -205,7 +205,7 @@ def test_walk_stops_at_the_file_cap_with_an_analysis_error(tmp_path: Path) -> No
     assert [f.path for f in package.files] == ["m00.py", "m01.py", "m02.py", "m03.py"]
     assert package.errors == (
         AnalysisError(
-            "bundle",
+            "read",
             "stopped after 4 files; the rest of the package was not analysed",
             "m04.py",
         ),
