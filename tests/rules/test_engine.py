@@ -189,6 +189,23 @@ def test_a_name_bound_by_with_from_a_class_entering_as_something_else_is_untyped
     assert analysis.findings == ()
 
 
+def test_an_sqlite_error_caught_as_a_name_has_the_details_added_in_3_11() -> None:
+    analysis = analyse(
+        """\
+        import sqlite3
+
+        try:
+            sqlite3.connect(":memory:").execute("select * from missing")
+        except sqlite3.OperationalError as error:
+            print(error.sqlite_errorname, error.sqlite_errorcode)
+        """
+    )
+
+    assert places(analysis, "sqlite3.OperationalError.sqlite_errorname") == [(6, 11, "import")]
+    assert places(analysis, "sqlite3.OperationalError.sqlite_errorcode") == [(6, 35, "import")]
+    assert only(analysis, "sqlite3.OperationalError.sqlite_errorname").requires == (3, 11)
+
+
 def test_a_method_of_a_base_class_of_a_builtin_exception() -> None:
     analysis = analyse(
         """\

@@ -570,6 +570,44 @@ def _urllib_rows() -> tuple[ApiChange, ...]:
     )
 
 
+# -- sqlite3's error details (What's New In Python 3.11 > Improved Modules > sqlite3) ---
+# Set only on the exceptions the SQLite library reports, so a row per class code catches
+# them as: sqlite3.Error, its subclass DatabaseError and the two it raises for a failed
+# statement (read with Error.__subclasses__ on 3.11). Shape: class to a statement that
+# raises it. Sorted by class.
+
+_SQLITE_FAILURES = {
+    "missing": 'con.execute("select * from missing")',
+    "duplicate": 'con.execute("create table t (x unique)")\n'
+    '    con.executemany("insert into t values (?)", [(1,), (1,)])',
+}
+SQLITE_ERRORS: tuple[tuple[str, str], ...] = (
+    ("DatabaseError", _SQLITE_FAILURES["missing"]),
+    ("Error", _SQLITE_FAILURES["missing"]),
+    ("IntegrityError", _SQLITE_FAILURES["duplicate"]),
+    ("OperationalError", _SQLITE_FAILURES["missing"]),
+)
+SQLITE_ERROR_DETAILS: tuple[str, ...] = ("sqlite_errorcode", "sqlite_errorname")
+
+
+def _sqlite_error_rows() -> tuple[ApiChange, ...]:
+    return tuple(
+        _row(
+            f"sqlite3.{error}.{detail}",
+            "name",
+            added=(3, 11),
+            replacement="on older runtimes, read the message of the exception (str(error))",
+            source=_source("3.11", "Improved Modules", "sqlite3 error code and name"),
+            flagged=f'import sqlite3\n\ncon = sqlite3.connect(":memory:")\ntry:\n    {failing}\n'
+            f"except sqlite3.{error} as error:\n    print(error.{detail})\n",
+            clean=f'import sqlite3\n\ncon = sqlite3.connect(":memory:")\ntry:\n    {failing}\n'
+            f'except sqlite3.{error} as error:\n    print(getattr(error, "{detail}", None))\n',
+        )
+        for error, failing in SQLITE_ERRORS
+        for detail in SQLITE_ERROR_DETAILS
+    )
+
+
 # -- single rows, sorted by symbol ------------------------------------------------------
 # Shape: ApiChange with generated=False.
 
@@ -1251,6 +1289,7 @@ CURATED_ROWS: tuple[ApiChange, ...] = tuple(
             *_collections_rows(),
             *_asyncio_loop_rows(),
             *_urllib_rows(),
+            *_sqlite_error_rows(),
             *SINGLE_ROWS,
         ),
         key=lambda row: (row.symbol, row.kind, row.parameter or ""),
