@@ -100,3 +100,17 @@ def test_quiet_prints_one_line_a_report() -> None:
         "image-intake  python3.9 -> python3.13  49/100 blocked\n",
         "",
     )
+
+
+def test_a_link_left_out_of_a_folder_is_a_warning_and_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "lambda_function.py").write_text(
+        "import helpers\n\n\ndef lambda_handler(event, context):\n    return 1\n"
+    )
+    (tmp_path / "helpers.py").symlink_to("/etc/hostname")
+
+    result = _cli("scan", tmp_path, "--no-deps", "--fail-on", "never", columns=None)
+
+    assert (result.returncode, result.stderr) == (
+        1,
+        "WARNING analyzer.bundle.layout: helpers.py: symbolic link not followed; not analysed\n",
+    )
