@@ -97,12 +97,33 @@ def instance_name(qualified: str) -> str:
     return qualified
 
 
+STDLIB_ENUMS = frozenset(
+    {"http.HTTPStatus", "re.RegexFlag", "signal.Signals", "ssl.Options", "ssl.VerifyFlags"}
+)
+"""The stdlib enum classes with catalogued members (each an ``enum.Enum`` subclass on 3.9
+to 3.13): a member is an instance of its class, with the class's attributes."""
+_MEMBER_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*")
+
+
+def _enum_member_attribute(qualified: str) -> str | None:
+    """``http.HTTPStatus.is_success`` for ``http.HTTPStatus.OK.is_success``."""
+    owner, _, attribute = qualified.rpartition(".")
+    enum_class, _, member = owner.rpartition(".")
+    if enum_class in STDLIB_ENUMS and _MEMBER_NAME.fullmatch(member):
+        return f"{enum_class}.{attribute}"
+    return None
+
+
 def name_row(qualified: str) -> ApiChange | None:
-    """The catalogue row of a qualified name, looking through builtin base classes and
-    the results of factory functions."""
+    """The catalogue row of a qualified name, looking through builtin base classes, the
+    results of factory functions and the members of enum classes."""
     names = _catalogue().names
     qualified = instance_name(qualified)
     row = names.get(qualified)
+    if row is None:
+        member_attribute = _enum_member_attribute(qualified)
+        if member_attribute is not None:
+            row = names.get(member_attribute)
     if row is not None or not qualified.startswith("builtins."):
         return row
     parts = qualified.split(".")

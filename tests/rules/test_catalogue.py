@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import enum
+import importlib
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ from analyzer.rules.catalogue.curated import (
     URLLIB_SPLIT_FUNCTIONS,
 )
 from analyzer.rules.engine import analyse_source
+from analyzer.rules.stdlib import STDLIB_ENUMS
 
 CATALOGUE = load_catalogue()
 OLDEST_SOURCE = (3, 9)
@@ -412,3 +415,26 @@ def test_a_method_of_the_event_loop_policy_from_its_getter() -> None:
             "None",
         )
     ]
+
+
+def test_a_member_of_a_stdlib_enum_has_the_attributes_of_its_class() -> None:
+    source = (
+        "from http import HTTPStatus\n\n"
+        "print(HTTPStatus.OK.is_success)\n"
+        "status = HTTPStatus.NOT_FOUND\n"
+        "print(status.is_client_error)\n"
+    )
+
+    assert _findings(source) == [
+        (3, "needs-newer-stdlib", "http.HTTPStatus.is_success", "None", "(3, 12)"),
+        (5, "needs-newer-stdlib", "http.HTTPStatus.is_client_error", "None", "(3, 12)"),
+    ]
+
+
+@pytest.mark.parametrize("qualified", sorted(STDLIB_ENUMS))
+def test_each_stdlib_enum_class_is_an_enum_with_catalogued_members(qualified: str) -> None:
+    module_name, _, class_name = qualified.rpartition(".")
+    cls = getattr(importlib.import_module(module_name), class_name)
+
+    assert issubclass(cls, enum.Enum)
+    assert any(symbol.startswith(f"{qualified}.") for symbol in CATALOGUE.names)
