@@ -70,6 +70,8 @@ VERDICT_LABELS = {
 def verdict_cell(function: FleetFunction, target: str) -> str:
     """``blocked 20``, ``ready 100``, or why there is no verdict."""
     result = function.results.get(target)
+    if result is not None and result.verdict == "not-analysed":
+        return "not analysed"
     if result is not None:
         return f"{result.verdict} {result.score}"
     if function.status == "failed":

@@ -6,7 +6,7 @@ import io
 from collections.abc import Sequence
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
@@ -148,14 +148,14 @@ def _by_runtime(report: FleetReport) -> Table:
 
 def _functions(
     report: FleetReport, functions: Sequence[FleetFunction], title: str, columns: int
-) -> Table:
+) -> Group:
     """A block a function, readable at any width: its name and place; its current runtime,
     invocations and code hash; its verdict on each target; its top blockers on the primary."""
     primary = report.primary_target
     several = len(report.targets) > 1
     table = Table.grid(padding=(0, 1))
-    table.title = f"{title}; under each function, its top blockers on {primary}"
-    table.title_justify = "left"
+    # The heading is its own line: a table's title wraps to the table's (narrow) width.
+    heading = Text(f"{title}; under each function, its top blockers on {primary}", style="italic")
     table.add_column(justify="right", no_wrap=True)
     table.add_column()
     # Facts are packed whole onto lines of the body's width, so none is split across lines.
@@ -188,7 +188,7 @@ def _functions(
             body.append(f"\n  {printable(line)}")
         table.add_row(str(function.priority), body)
         table.add_row("", "")
-    return table
+    return Group(heading, table)
 
 
 def _packed(parts: Sequence[tuple[str, str]], width: int) -> list[list[tuple[str, str]]]:
