@@ -19,6 +19,7 @@ import os
 import pkgutil
 import re
 import signal
+import sys
 import tempfile
 import tokenize
 from collections.abc import Iterable, Sequence
@@ -162,12 +163,39 @@ def analyse_source(
         findings.extend(walked)
     # After the rules' findings, so that a construct both report keeps the rule's.
     findings.extend(syntax_findings(newer_syntax(text, path, tree), path))
+    if sys.version_info >= _GRAMMAR_RUNNING and _NEWER_GRAMMAR.search(text):
+        findings = _with_newer_grammar(text, path, findings)
     return SourceAnalysis(
         path=path,
         findings=tuple(_dedupe(findings)),
         imports=imports,
         top_level_names=top_level_names,
     )
+
+
+_GRAMMAR_RUNNING = (3, 12)
+"""From this interpreter on, a file may compile here although it uses grammar (PEP 701
+f-string fields, PEP 696 defaults) that older targets cannot parse; before it, such a file
+fails to compile and ``_analyse_unparsable`` explains why."""
+_NEWER_GRAMMAR = re.compile(
+    r"""[fF][rR]?(?:'{3}|"{3}|'|")[^\n]*\{[^}\n]*(?:\#|$)"""
+    r"""|^[ \t]*(?:def|class|type)[ \t]+\w+[ \t]*\[[^\]\n]*=""",
+    re.MULTILINE,
+)
+"""Where such grammar can be: an f-string field holding a # or running to the end of its
+line, a type parameter list holding an =."""
+
+
+def _with_newer_grammar(text: str, path: str, findings: list[Finding]) -> list[Finding]:
+    """``findings`` with the grammar newer than 3.11 that this interpreter compiled quietly."""
+    try:
+        parsed = cst.parse_module(text)
+        features = grammar_features(parsed, running=(3, 11))
+    except (cst.ParserSyntaxError, RecursionError, MemoryError):
+        return findings
+    if not features:
+        return findings
+    return newest_syntax_per_line([*findings, *syntax_findings(features, path, GRAMMAR_SOURCE)])
 
 
 def _analyse_unparsable(
