@@ -138,9 +138,13 @@ def name_row(qualified: str) -> ApiChange | None:
 
 def _middle_groups(parts: list[str]) -> tuple[tuple[str, ...], ...]:
     """What must appear in a file's text for a use of ``a.B.c``: each middle component,
-    or for a builtin class, the name of one of its subclasses; for a class a factory
-    function returns, that function's name instead of the class's."""
+    or for a builtin class, the name of one of its subclasses (for ``object``, a class
+    statement); for a class a factory function returns, that function's name instead of
+    the class's."""
     middle = parts[1:-1]
+    if parts[:2] == ["builtins", "object"] and len(parts) == 3:
+        # Reached through an instance of a class statement without bases.
+        return (("class", "object"),)
     if parts[0] == "builtins" and middle:
         return (builtin_subclasses(middle[0]), *((part,) for part in middle[1:]))
     if middle:

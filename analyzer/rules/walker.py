@@ -392,6 +392,10 @@ class WalkContext:
                     return None
                 return self._class_member(held, attributes[1:])
             current = local.first_base
+            if not local.bases and not local.decorators:
+                # A class statement without bases makes a subclass of object (a decorator
+                # could make something else).
+                current = "builtins.object"
         if current is None:
             return None
         return ".".join([current, *attributes])

@@ -438,3 +438,28 @@ def test_each_stdlib_enum_class_is_an_enum_with_catalogued_members(qualified: st
 
     assert issubclass(cls, enum.Enum)
     assert any(symbol.startswith(f"{qualified}.") for symbol in CATALOGUE.names)
+
+
+def test_an_instance_of_a_class_without_bases_has_the_attributes_of_object() -> None:
+    source = (
+        "class Plain:\n    pass\n\n\n"
+        "item = Plain()\n"
+        "print(item.__getstate__())\n"
+        "print(Plain.__static_attributes__)\n"
+    )
+
+    assert _findings(source) == [
+        (6, "needs-newer-stdlib", "builtins.object.__getstate__", "None", "(3, 11)"),
+        (7, "needs-newer-stdlib", "builtins.object.__static_attributes__", "None", "(3, 13)"),
+    ]
+
+
+def test_a_class_that_defines_the_attribute_or_has_a_decorator_is_silent() -> None:
+    source = (
+        "import functools\n\n\n"
+        "class Own:\n    def __getstate__(self):\n        return {}\n\n\n"
+        "@functools.total_ordering\nclass Decorated:\n    pass\n\n\n"
+        "print(Own().__getstate__(), Decorated().__getstate__())\n"
+    )
+
+    assert _findings(source) == []

@@ -734,6 +734,37 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         clean="print(complex.__abs__)\n",
     ),
     _row(
+        "builtins.object.__firstlineno__",
+        "name",
+        added=(3, 13),
+        replacement="on older runtimes, inspect.getsourcelines(cls)[1]",
+        source=_source("3.13", "Other Language Changes", "class __firstlineno__"),
+        flagged="class Point:\n    pass\n\n\nprint(Point.__firstlineno__)\n",
+        clean="class Point:\n    pass\n\n\nprint(Point.__qualname__)\n",
+    ),
+    _row(
+        "builtins.object.__getstate__",
+        "name",
+        added=(3, 11),
+        replacement="on older runtimes, copy the instance's __dict__ (vars(obj).copy())",
+        source=_source("3.11", "Other Language Changes", "object.__getstate__"),
+        flagged="class Plain:\n    pass\n\n\nitem = Plain()\nitem.a = 1\n"
+        "print(item.__getstate__())\n",
+        clean="class Plain:\n    pass\n\n\nitem = Plain()\nitem.a = 1\nprint(vars(item).copy())\n",
+    ),
+    _row(
+        "builtins.object.__static_attributes__",
+        "name",
+        added=(3, 13),
+        replacement="a class statement's __static_attributes__ exists from 3.13 on; on older "
+        "runtimes, list the attributes yourself",
+        source=_source("3.13", "Other Language Changes", "class __static_attributes__"),
+        flagged="class Point:\n    def __init__(self):\n        self.x = 1\n\n\n"
+        "print(Point.__static_attributes__)\n",
+        clean="class Point:\n    def __init__(self):\n        self.x = 1\n\n\n"
+        "print(vars(Point()))\n",
+    ),
+    _row(
         "builtins.zip",
         "parameter",
         parameter="strict",
