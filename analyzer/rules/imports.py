@@ -131,6 +131,14 @@ def _top_level_names(body: list[ast.stmt]) -> Iterator[str]:
         elif isinstance(statement, ast.If | ast.Try | ast.With):
             for block in _blocks(statement):
                 yield from _top_level_names(block)
+        elif _TYPE_ALIAS is not None and isinstance(statement, _TYPE_ALIAS):
+            # ``type X = ...`` (3.12): only an interpreter that parses it gets here.
+            name = getattr(statement, "name", None)
+            if isinstance(name, ast.Name):
+                yield name.id
+
+
+_TYPE_ALIAS: type[ast.stmt] | None = getattr(ast, "TypeAlias", None)
 
 
 def _blocks(statement: ast.If | ast.Try | ast.With) -> Iterator[list[ast.stmt]]:
