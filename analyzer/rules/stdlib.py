@@ -136,17 +136,28 @@ def name_row(qualified: str) -> ApiChange | None:
     return None
 
 
+_LITERAL_ENDS: dict[str, tuple[str, ...]] = {
+    "bytes": ('".', "'."),
+    "dict": ("}.",),
+    "list": ("].",),
+    "str": ('".', "'."),
+}
+"""How a literal of a builtin class ends where a method is called on it (``"a".replace``,
+``b"a".hex``, ``[1].copy``, ``{}.items``): the class's name need not be in the text."""
+
+
 def _middle_groups(parts: list[str]) -> tuple[tuple[str, ...], ...]:
     """What must appear in a file's text for a use of ``a.B.c``: each middle component,
-    or for a builtin class, the name of one of its subclasses (for ``object``, a class
-    statement); for a class a factory function returns, that function's name instead of
-    the class's."""
+    or for a builtin class, the name of one of its subclasses or the end of a literal of
+    it (for ``object``, a class statement); for a class a factory function returns, that
+    function's name instead of the class's."""
     middle = parts[1:-1]
     if parts[:2] == ["builtins", "object"] and len(parts) == 3:
         # Reached through an instance of a class statement without bases.
         return (("class", "object"),)
     if parts[0] == "builtins" and middle:
-        return (builtin_subclasses(middle[0]), *((part,) for part in middle[1:]))
+        receivers = builtin_subclasses(middle[0]) + _LITERAL_ENDS.get(middle[0], ())
+        return (receivers, *((part,) for part in middle[1:]))
     if middle:
         cls = f"{parts[0]}.{middle[0]}"
         makers = sorted(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.rules.base import SourceFacts
 from analyzer.rules.catalogue import (
     KINDS,
     ApiChange,
@@ -28,7 +29,7 @@ from analyzer.rules.catalogue.curated import (
     URLLIB_SPLIT_FUNCTIONS,
 )
 from analyzer.rules.engine import analyse_source
-from analyzer.rules.stdlib import STDLIB_ENUMS
+from analyzer.rules.stdlib import STDLIB_ENUMS, catalogue_may_match
 
 CATALOGUE = load_catalogue()
 OLDEST_SOURCE = (3, 9)
@@ -463,3 +464,26 @@ def test_a_class_that_defines_the_attribute_or_has_a_decorator_is_silent() -> No
     )
 
     assert _findings(source) == []
+
+
+def test_a_keyword_of_a_method_called_on_a_literal_is_reported_without_the_class_name() -> None:
+    source = 'print("a-b-c".replace("-", "_", count=1))\n'
+
+    assert _findings(source) == [
+        (1, "needs-newer-stdlib", "builtins.str.replace", "None", "(3, 13)"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "may_match"),
+    [
+        ('print("a-b".replace("-", "_", count=1))\n', True),
+        ("print(f'{x}'.replace('-', '_', count=1))\n", True),
+        ("print(text.replace('-', '_', count=1))\n", False),
+        ("print('a-b'.replace('-', '_', 1))\n", False),
+    ],
+)
+def test_the_prefilter_counts_a_literal_as_the_receiver_of_a_builtin_method(
+    source: str, may_match: bool
+) -> None:
+    assert catalogue_may_match(SourceFacts(source, ())) is may_match

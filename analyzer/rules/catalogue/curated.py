@@ -765,6 +765,16 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         "print(vars(Point()))\n",
     ),
     _row(
+        "builtins.str.replace",
+        "parameter",
+        parameter="count",
+        added=(3, 13),
+        replacement="on older runtimes, pass count by position",
+        source=_source("3.13", "Other Language Changes", "str.replace count keyword"),
+        flagged='print("a-b-c".replace("-", "_", count=1))\n',
+        clean='print("a-b-c".replace("-", "_", 1))\n',
+    ),
+    _row(
         "builtins.zip",
         "parameter",
         parameter="strict",
