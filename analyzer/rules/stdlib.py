@@ -146,6 +146,9 @@ _LITERAL_ENDS: dict[str, tuple[str, ...]] = {
 ``b"a".hex``, ``[1].copy``, ``{}.items``): the class's name need not be in the text."""
 
 
+_OBJECT_MIDDLE: tuple[tuple[str, ...], ...] = (("class", "object"),)
+
+
 def _middle_groups(parts: list[str]) -> tuple[tuple[str, ...], ...]:
     """What must appear in a file's text for a use of ``a.B.c``: each middle component,
     or for a builtin class, the name of one of its subclasses or the end of a literal of
@@ -154,7 +157,7 @@ def _middle_groups(parts: list[str]) -> tuple[tuple[str, ...], ...]:
     middle = parts[1:-1]
     if parts[:2] == ["builtins", "object"] and len(parts) == 3:
         # Reached through an instance of a class statement without bases.
-        return (("class", "object"),)
+        return _OBJECT_MIDDLE
     if parts[0] == "builtins" and middle:
         receivers = builtin_subclasses(middle[0]) + _LITERAL_ENDS.get(middle[0], ())
         return (receivers, *((part,) for part in middle[1:]))
@@ -198,6 +201,10 @@ class NameTrigger:
         if self.top != "builtins" and not self.middle:
             aliases = tuple(sorted(facts.aliases(self.top)))
             return facts.lines_of(_dotted_pattern(aliases, self.last))
+        if self.middle == _OBJECT_MIDDLE:
+            # Also where a class defines the member: whether a class statement's instance
+            # has object's member depends on every class of the module.
+            return facts.lines_of(_word_pattern((self.last,)))
         return facts.lines_of(_attribute_pattern(self.last))
 
 

@@ -204,6 +204,9 @@ class WalkContext:
     version_aliases: set[str] = field(default_factory=set)
     """Names bound to ``sys.version_info``, such as ``py`` after ``py = sys.version_info``."""
     future_annotations: bool = False
+    module_members: set[str] = field(default_factory=set)
+    """What the bodies of the module's top-level classes bind, known before the walk (a
+    method runs once every class is defined)."""
     pending: list[Pending] = field(default_factory=list)
     top_index: int = -1
     tracker: StatementTracker = field(default_factory=lambda: StatementTracker(None))
@@ -392,13 +395,24 @@ class WalkContext:
                     return None
                 return self._class_member(held, attributes[1:])
             current = local.first_base
-            if not local.bases and not local.decorators:
+            if (
+                not local.bases
+                and not local.decorators
+                and not self._defined_locally(attributes[0])
+            ):
                 # A class statement without bases makes a subclass of object (a decorator
-                # could make something else).
+                # could make something else, and ``self`` can be a subclass's instance that
+                # defines the member).
                 current = "builtins.object"
         if current is None:
             return None
         return ".".join([current, *attributes])
+
+    def _defined_locally(self, member: str) -> bool:
+        """Whether one of the module's own classes defines ``member`` in its body."""
+        return member in self.module_members or any(
+            member in local.members for local in self.classes.values()
+        )
 
     def bind(self, name: str, binding: Binding) -> None:
         bindings = self.scopes[-1].bindings
@@ -758,6 +772,7 @@ class Walker:
                 self.context.bind(statement.name.value, UNKNOWN)
             elif isinstance(statement, cst.ClassDef):
                 self.context.bind(statement.name.value, Binding(LOCAL + statement.name.value))
+                self.context.module_members |= _class_members(statement)
 
     # Bookkeeping before the rules see a node
 

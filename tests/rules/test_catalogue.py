@@ -487,3 +487,13 @@ def test_the_prefilter_counts_a_literal_as_the_receiver_of_a_builtin_method(
     source: str, may_match: bool
 ) -> None:
     assert catalogue_may_match(SourceFacts(source, ())) is may_match
+
+
+def test_self_in_a_class_without_bases_whose_subclass_defines_the_member_is_silent() -> None:
+    source = (
+        "class Base:\n    def __reduce__(self):\n"
+        "        return (Base, (), self.__getstate__())\n\n\n"
+        "class Child(Base):\n    def __getstate__(self):\n        return {}\n"
+    )
+
+    assert _findings(source) == []
