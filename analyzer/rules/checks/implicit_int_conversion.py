@@ -11,7 +11,8 @@ from analyzer.rules.base import SourceFacts, SourceRule
 from analyzer.rules.walker import LocalClass, WalkContext
 
 # Functions whose integer parameters accepted __int__ (with a DeprecationWarning) on 3.9
-# and require __index__ from 3.10, as measured on the installed interpreters.
+# and require __index__ from 3.10, as measured on the installed interpreters (time.sleep
+# takes a float or else an integer: a Decimal is not a float).
 _INTEGER_PARAMETERS = frozenset(
     {
         "builtins.chr",
@@ -20,6 +21,7 @@ _INTEGER_PARAMETERS = frozenset(
         "random.Random.getrandbits",
         "socket.htons",
         "socket.ntohs",
+        "time.sleep",
         "datetime.date",
         "datetime.datetime",
         "datetime.time",
@@ -38,7 +40,9 @@ class ImplicitIntConversion(SourceRule):
 
     RULE_ID = "behaviour-change"
     CATEGORY = Category.BEHAVIOUR_CHANGE
-    TRIGGER = re.compile(r"\b(?:chr|expandtabs|getrandbits|htons|ntohs|date|datetime|time)[ \t]*\(")
+    TRIGGER = re.compile(
+        r"\b(?:chr|expandtabs|getrandbits|htons|ntohs|sleep|date|datetime|time)[ \t]*\("
+    )
     SOURCE = (
         "What's New In Python 3.10 > Porting to Python 3.10: builtin and extension "
         "functions that take integer arguments no longer accept Decimals, Fractions and "
@@ -55,12 +59,16 @@ class ImplicitIntConversion(SourceRule):
         "print(datetime.date(2024, month, 1))  # flagged: datetime.date\n",
         "import random\n\n\nclass Bits:\n    def __int__(self):\n        return 8\n\n\n"
         "print(random.getrandbits(Bits()) >= 0)  # flagged: random.getrandbits\n",
+        "import time\nfrom decimal import Decimal\n"
+        "time.sleep(Decimal('0'))  # flagged: time.sleep\nprint('slept')\n",
     )
     CLEAN = (
         "from decimal import Decimal\nprint(chr(int(Decimal(65))))\n",
         "from decimal import Decimal\nprint(round(Decimal('1.5')))\n",
         "class Bits:\n    def __int__(self):\n        return 8\n\n    def __index__(self):\n"
         "        return 8\n\n\nprint(chr(Bits()))\n",
+        "import time\nfrom decimal import Decimal\n"
+        "time.sleep(float(Decimal('0')))\nprint('slept')\n",
     )
 
     @classmethod
