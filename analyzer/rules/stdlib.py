@@ -20,7 +20,7 @@ from analyzer.models import Category, format_version
 from analyzer.rules.base import SourceFacts
 from analyzer.rules.catalogue import ApiChange, Catalogue, load_catalogue
 from analyzer.rules.catalogue.curated import POSITIONAL_PARAMETERS
-from analyzer.rules.walker import WalkContext, dotted_name
+from analyzer.rules.walker import WalkContext, dotted_name, literal_keys
 
 _MIN_SOURCE = (3, 9)
 """The oldest source runtime: an API added by then needs no newer one."""
@@ -234,6 +234,36 @@ class KeywordTrigger:
             return facts.lines_of(_keyword_pattern(self.parameter))
         return facts.call_keyword_lines(self.callable_name, self.parameter)
 
+    def matches_splat(self, facts: SourceFacts) -> bool:
+        """Whether the file may pass the parameter inside a ``**`` dict to the callable."""
+        if not (self.top in facts.imported or self.top == "builtins"):
+            return False
+        if not _present(self.middle, facts.text):
+            return False
+        return bool(_call_names(facts.text, self.callable_name) & set(_CALL.findall(facts.text)))
+
+    def splat_lines(self, facts: SourceFacts) -> set[int]:
+        """Where the callable is called, and where the dict's key is written."""
+        names = tuple(sorted(_call_names(facts.text, self.callable_name)))
+        return facts.lines_of(_call_pattern(names)) | facts.lines_of(_key_pattern(self.parameter))
+
+
+_SPLAT = re.compile(r"[(,][ \t\r\n\\]*\*\*[ \t]*[{A-Za-z_]")
+_DICT_KEY = re.compile(r"""["']([A-Za-z_]\w*)["'][ \t]*:""")
+
+
+def _splatted_keys(facts: SourceFacts) -> frozenset[str]:
+    """String keys of dict displays in a file that passes ``**`` to a call: the keywords
+    such a dict may pass."""
+    if "**" not in facts.text or _SPLAT.search(facts.text) is None:
+        return frozenset()
+    return frozenset(_DICT_KEY.findall(facts.text))
+
+
+@cache
+def _key_pattern(key: str) -> re.Pattern[str]:
+    return re.compile(rf"""["']{re.escape(key)}["'][ \t]*:""")
+
 
 @dataclass(frozen=True)
 class PositionalTrigger:
@@ -398,6 +428,11 @@ def catalogue_evidence(facts: SourceFacts) -> CatalogueEvidence:
             if keyword_trigger.matches(facts):
                 kinds.add(KEYWORDS)
                 lines |= keyword_trigger.lines(facts)
+    for parameter in _splatted_keys(facts) & triggers.by_keyword.keys():
+        for keyword_trigger in triggers.by_keyword[parameter]:
+            if keyword_trigger.matches_splat(facts):
+                kinds.add(KEYWORDS)
+                lines |= keyword_trigger.splat_lines(facts)
     for positional_trigger in triggers.positional:
         if positional_trigger.matches(facts):
             kinds.add(KEYWORDS)
@@ -637,6 +672,9 @@ class StdlibUsage:
         if not rows:
             return
         keywords = {arg.keyword.value: arg for arg in node.args if arg.keyword is not None}
+        for arg in node.args:
+            if arg.star == "**":
+                keywords.update(dict.fromkeys(_splat_keys(arg.value, context), arg))
         positional = _positional_arguments(node)
         for row in rows:
             if row.parameter is None:
@@ -647,6 +685,18 @@ class StdlibUsage:
             index = POSITIONAL_PARAMETERS.get((row.symbol, row.parameter))
             if index is not None and row.removed is not None and index < len(positional):
                 report_row(context, positional[index], row, "TypeError", row.symbol)
+
+
+def _splat_keys(value: cst.BaseExpression, context: WalkContext) -> frozenset[str]:
+    """The keywords ``**value`` passes where the code shows them: a dict display, or a
+    name bound to one."""
+    if isinstance(value, cst.Dict):
+        return literal_keys(value)
+    if isinstance(value, cst.Name):
+        binding = context.lookup(value.value)
+        if binding is not None:
+            return binding.keys
+    return frozenset()
 
 
 def _positional_arguments(node: cst.Call) -> list[cst.Arg]:

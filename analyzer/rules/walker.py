@@ -115,6 +115,8 @@ class Binding:
     qualified: str | None
     """``collections.abc``, ``builtins.ValueError``, ``<local>.Config``; None for a local value."""
     instance: bool = False
+    keys: frozenset[str] = frozenset()
+    """For a dict display with string keys: the keys, which ``**name`` passes as keywords."""
 
 
 UNKNOWN = Binding(None)
@@ -1214,6 +1216,9 @@ class Walker:
             held = context.type_of(value) if qualified is None else None
             context.bind(name, Binding(held, instance=True) if held else Binding(qualified))
             return
+        if isinstance(value, cst.Dict):
+            context.bind(name, Binding("builtins.dict", instance=True, keys=literal_keys(value)))
+            return
         made_from = context.type_of(value)
         context.bind(name, Binding(made_from, instance=True) if made_from else UNKNOWN)
 
@@ -1399,6 +1404,17 @@ def all_params(params: cst.Parameters) -> list[cst.Param]:
     if params.star_kwarg is not None:
         collected.append(params.star_kwarg)
     return collected
+
+
+def literal_keys(display: cst.Dict) -> frozenset[str]:
+    """The plain string keys of a dict display (``{"loop": loop}`` gives ``loop``)."""
+    keys = set()
+    for element in display.elements:
+        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+            value = element.key.evaluated_value
+            if isinstance(value, str):
+                keys.add(value)
+    return frozenset(keys)
 
 
 def dotted_name(node: cst.CSTNode) -> str:

@@ -497,3 +497,27 @@ def test_self_in_a_class_without_bases_whose_subclass_defines_the_member_is_sile
     )
 
     assert _findings(source) == []
+
+
+def test_a_removed_parameter_passed_in_a_dict_splat_is_reported_at_the_splat() -> None:
+    source = (
+        "import asyncio\n\n\nasync def main():\n"
+        '    options = {"loop": asyncio.get_running_loop()}\n'
+        "    await asyncio.gather(asyncio.sleep(0), **options)\n"
+        '    await asyncio.wait_for(asyncio.sleep(0), 1, **{"loop": None})\n'
+    )
+
+    assert _findings(source) == [
+        (6, "removed-parameter", "asyncio.gather", "(3, 10)", "None"),
+        (7, "removed-parameter", "asyncio.wait_for", "(3, 10)", "None"),
+    ]
+
+
+def test_a_dict_splat_without_the_parameter_is_silent() -> None:
+    source = (
+        "import asyncio\n\n\nasync def main():\n"
+        '    options = {"return_exceptions": True}\n'
+        "    await asyncio.gather(asyncio.sleep(0), **options)\n"
+    )
+
+    assert _findings(source) == []
