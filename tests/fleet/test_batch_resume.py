@@ -30,13 +30,25 @@ _TIMES = ("generated_at", "scanned_at", "first_scan", "last_scan", "runs", "data
 
 @pytest.fixture(scope="module")
 def fleet_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Eight functions: six samples under new names, two of them twice."""
+    """Ten functions: six samples under new names, two of them twice, and two bulky ones last,
+    whose many modules keep the batch busy for seconds after the first few functions, so that
+    a signal sent then lands while there is work left even on a loaded machine."""
     fleet = tmp_path_factory.mktemp("fleet") / "functions"
     for index, sample in enumerate(SAMPLES):
         add_function(fleet, f"fn-{index:02d}-{sample}", sample)
     add_function(fleet, "fn-06-copy", "sensor-fanout")
     add_function(fleet, "fn-07-copy", "campaign-redirects")
+    for index in (8, 9):
+        name = f"fn-{index:02d}-bulk"
+        add_function(fleet, name, "customer-sync")
+        bulk = fleet / name / "function" / "bulk"
+        bulk.mkdir()
+        for number in range(600):
+            (bulk / f"m{number}.py").write_text(f"import os\nVALUE = {number + index}\n")
     return fleet
+
+
+FUNCTIONS = 10
 
 
 def command(fleet: Path, database: Path, *extra: str) -> list[str]:
@@ -171,9 +183,9 @@ def test_a_batch_stopped_part_way_resumes_to_the_same_report_scanning_each_funct
     # Workers, forkserver and resource tracker end with the batch, however it ended.
     assert left_running == []
     done_before = finished_scans(database)
-    assert 3 <= done_before < 8
+    assert 3 <= done_before < FUNCTIONS
     pending = rows(database, "SELECT count(*) FROM functions WHERE status = 'pending'")[0][0]
-    assert pending == 8 - done_before
+    assert pending == FUNCTIONS - done_before
 
     work = database.with_name("results.sqlite3.work")
     assert work.is_dir() == (signal_number == signal.SIGKILL)
