@@ -41,13 +41,15 @@ class SimpleNamespaceMapping(SourceRule):
     CLEAN = (
         "from types import SimpleNamespace\nns = SimpleNamespace(**{'a': 1})\nprint(ns.a)\n",
         "import types\nns = types.SimpleNamespace(a=1)\nprint(ns.a)\n",
+        "import types\n\ntry:\n    types.SimpleNamespace(1, 2)\nexcept TypeError:\n"
+        "    print('refused')\n",
     )
 
     def visit_Call(self, node: cst.CSTNode, context: WalkContext) -> None:
         assert isinstance(node, cst.Call)
         positional = [arg for arg in node.args if arg.keyword is None and arg.star != "**"]
-        # A *iterable may be empty: only a plain positional argument always fails.
-        if not positional or positional[0].star:
+        # A *iterable may be empty, and more than one argument fails on every version.
+        if len(positional) != 1 or positional[0].star:
             return
         if context.qualified_name(node.func) != "types.SimpleNamespace":
             return
