@@ -1176,6 +1176,39 @@ SINGLE_ROWS: tuple[ApiChange, ...] = (
         clean="import shutil\n\nprint(callable(shutil.unpack_archive))\n",
     ),
     _row(
+        "tempfile.SpooledTemporaryFile.readable",
+        "name",
+        added=(3, 11),
+        replacement="on older runtimes, ask the file it wraps: spool._file.readable()",
+        source=_source("3.11", "Improved Modules", "tempfile SpooledTemporaryFile io methods"),
+        flagged="import tempfile\n\nwith tempfile.SpooledTemporaryFile() as spool:\n"
+        "    print(spool.readable())\n",
+        clean="import tempfile\n\nwith tempfile.SpooledTemporaryFile() as spool:\n"
+        "    print(spool.closed)\n",
+    ),
+    _row(
+        "tempfile.SpooledTemporaryFile.seekable",
+        "name",
+        added=(3, 11),
+        replacement="on older runtimes, ask the file it wraps: spool._file.seekable()",
+        source=_source("3.11", "Improved Modules", "tempfile SpooledTemporaryFile io methods"),
+        flagged="import tempfile\n\nwith tempfile.SpooledTemporaryFile() as spool:\n"
+        "    print(spool.seekable())\n",
+        clean="import tempfile\n\nwith tempfile.SpooledTemporaryFile() as spool:\n"
+        "    print(spool.closed)\n",
+    ),
+    _row(
+        "tempfile.SpooledTemporaryFile.writable",
+        "name",
+        added=(3, 11),
+        replacement="on older runtimes, ask the file it wraps: spool._file.writable()",
+        source=_source("3.11", "Improved Modules", "tempfile SpooledTemporaryFile io methods"),
+        flagged="import tempfile\n\nwith tempfile.SpooledTemporaryFile() as spool:\n"
+        "    print(spool.writable())\n",
+        clean="import tempfile\n\nwith tempfile.SpooledTemporaryFile() as spool:\n"
+        "    print(spool.closed)\n",
+    ),
+    _row(
         "typing.TypeVar",
         "parameter",
         parameter="default",
