@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -131,13 +130,7 @@ def _user_errors(verbose: bool) -> Iterator[None]:
             logging.getLogger("analyzer").exception("details")
         _fail(f"the results database cannot be read ({error}); keep it aside and use another --db")
     except KeyboardInterrupt:
-        typer.echo("lambda-analyzer: error: interrupted", err=True)
-        # Everything worth keeping was written while the interrupt unwound (a batch's finished
-        # results, temporary folders removed). Exit now: the interpreter's own exit would wait
-        # on worker pools that a Ctrl-C may have caught half started.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)
+        _fail("interrupted", 130)
     except Exception as error:  # the last line of defence: never a bare traceback
         if verbose:
             logging.getLogger("analyzer").exception("internal error")
