@@ -576,7 +576,9 @@ def analyse_files(jobs: Sequence[SourceJob], *, workers: int | None = None) -> l
     sizes = [_size(job.file) for job in jobs]
     order = sorted(range(len(jobs)), key=lambda index: -sizes[index])
     results: dict[int, SourceAnalysis] = {}
-    with tempfile.TemporaryDirectory(prefix="analyzer-workers-") as markers:
+    with tempfile.TemporaryDirectory(
+        prefix="analyzer-workers-", ignore_cleanup_errors=True
+    ) as markers:
         remaining = order
         while remaining:
             batches = _batches(remaining, sizes, workers)
@@ -671,14 +673,20 @@ def _run_in_pool(
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the workers at once."""
-    # The executor keeps its worker processes in a private mapping and offers no way to end
-    # them; shutdown(wait=False) alone lets each finish the file it holds.
-    workers = list((getattr(pool, "_processes", None) or {}).values())
+    """Cancel what has not started and end the workers at once, then let the pool close."""
     pool.shutdown(wait=False, cancel_futures=True)
+    # The executor keeps its worker processes in a private mapping and offers no way to end
+    # them; shutdown(wait=False) alone lets each finish the file it holds. The mapping is read
+    # after the shutdown too: a worker may have been starting when the interrupt came.
+    workers = list((getattr(pool, "_processes", None) or {}).values())
     for process in workers:
         if process.is_alive():
             process.terminate()
+    for process in workers:
+        process.join(timeout=5)
+    # Every worker is gone, so the pool's own thread sees them end and closes without waiting
+    # for more work; the interpreter's exit then has nothing left to wait on.
+    pool.shutdown(wait=True)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
