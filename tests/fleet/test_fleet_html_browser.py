@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -134,10 +135,17 @@ def test_a_function_link_opens_its_page_with_its_findings(browser: Browser) -> N
     )
     page = "document.getElementById('function-2')"
     assert browser.evaluate(f"{page}.querySelector('h1').textContent") == "reports-nightly"
-    findings = browser.evaluate(
+    rows = (
         f"Array.from({page}.querySelectorAll('.findings')[0].querySelectorAll('tbody tr'))"
         ".map(row => Array.from(row.cells).slice(0, 3).map(cell => cell.textContent))"
     )
+    # The page's script fills the table from the embedded findings after the hash changes; a
+    # loaded machine may take a moment.
+    deadline = time.monotonic() + 15
+    findings = browser.evaluate(rows)
+    while not findings and time.monotonic() < deadline:
+        time.sleep(0.1)
+        findings = browser.evaluate(rows)
     assert findings[0] == ["blocker", "removed-stdlib-module", "settings.py:4"]
 
     browser.click("#function-2 a[href='#']")
