@@ -11,8 +11,8 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-FILES = 30_000
-"""Enough files that the analysis runs for tens of seconds on two cores."""
+FILES = 40_000
+"""Enough files that the analysis runs for a minute on two idle cores, longer under load."""
 
 
 def test_an_interrupt_stops_the_workers_instead_of_draining_the_queue(tmp_path: Path) -> None:
@@ -37,7 +37,7 @@ def test_an_interrupt_stops_the_workers_instead_of_draining_the_queue(tmp_path: 
     assert process.poll() is None, "the scan ended before it could be interrupted"
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole group
     interrupted = time.monotonic()
-    stdout, stderr = process.communicate(timeout=60)
+    stdout, stderr = process.communicate(timeout=120)
     waited = time.monotonic() - interrupted
 
     assert (process.returncode, stdout, stderr) == (
@@ -45,5 +45,6 @@ def test_an_interrupt_stops_the_workers_instead_of_draining_the_queue(tmp_path: 
         "",
         "lambda-analyzer: error: interrupted\n",
     )
-    # Draining the queue would take most of the analysis: tens of seconds, more under load.
-    assert waited < 15, waited
+    # Draining the queue would take most of the analysis: a minute or more. Stopping takes a
+    # second on an idle machine, longer when the test suite keeps every core busy.
+    assert waited < 30, waited
