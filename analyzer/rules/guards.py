@@ -100,20 +100,9 @@ _EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
 
 def exits_block(block: cst.BaseSuite) -> bool:
     """Whether a block always leaves the code after it: it ends in raise, return or exit."""
-    body = block.body
-    if not body:
+    final = _final_simple_statement(block)
+    if final is None:
         return False
-    last = body[-1]
-    statements: Sequence[cst.CSTNode]
-    if isinstance(last, cst.SimpleStatementLine):
-        statements = last.body
-    elif isinstance(last, cst.BaseSmallStatement):
-        statements = [last]
-    else:
-        return False
-    if not statements:
-        return False
-    final = statements[-1]
     if isinstance(final, cst.Raise | cst.Return | cst.Continue | cst.Break):
         return True
     if isinstance(final, cst.Expr) and isinstance(final.value, cst.Call):
@@ -124,9 +113,15 @@ def exits_block(block: cst.BaseSuite) -> bool:
 def raises_again(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
     """Whether a handler ends by raising (``raise``, or ``raise Other(...)``): the failure
     it caught still stops the code, so it absorbs nothing."""
-    body = handler.body.body
+    return isinstance(_final_simple_statement(handler.body), cst.Raise)
+
+
+def _final_simple_statement(block: cst.BaseSuite) -> cst.CSTNode | None:
+    """The last small statement of a block, when the block ends in one (not a compound
+    statement such as ``if``)."""
+    body = block.body
     if not body:
-        return False
+        return None
     last = body[-1]
     statements: Sequence[cst.CSTNode]
     if isinstance(last, cst.SimpleStatementLine):
@@ -134,8 +129,8 @@ def raises_again(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
     elif isinstance(last, cst.BaseSmallStatement):
         statements = [last]
     else:
-        return False
-    return bool(statements) and isinstance(statements[-1], cst.Raise)
+        return None
+    return statements[-1] if statements else None
 
 
 def _dotted(node: cst.BaseExpression) -> str:
