@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_folder
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-BUNDLE_CASES_DIR = Path(
-    os.environ.get("LAMBDA_ANALYZER_CASES", REPO_ROOT.parent / "shared" / "cases")
-)
+BUNDLE_CASES_DIR = Path(os.environ.get("LAMBDA_ANALYZER_CASES", shared_folder() / "cases"))
 
 # The interpreters of the brief: PYENV_VERSION puts python3.9 .. python3.13 on PATH.
 PYENV_VERSIONS = "3.11.7:3.9.18:3.10.13:3.12.1:3.13.0"

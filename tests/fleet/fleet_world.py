@@ -45,6 +45,8 @@ from urllib.parse import parse_qs
 import boto3
 import pytest
 
+from tests.conftest import shared_folder
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fetch"))
 
 from aws_fixtures import (
@@ -258,7 +260,7 @@ class FleetWorld:
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "sample_functions"
-CASES = Path(os.environ.get("LAMBDA_ANALYZER_CASES", REPO.parent / "shared" / "cases"))
+CASES = Path(os.environ.get("LAMBDA_ANALYZER_CASES", shared_folder() / "cases"))
 
 PAGE_FUNCTIONS = 53
 """Python functions of ``ACCOUNT_A`` in ``REGION_1``: more than one ``ListFunctions`` page (50)."""
